@@ -98,6 +98,9 @@ def save_trace(trace: Trace, path: str | Path) -> Path:
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **payload)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; traces are not
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,78 @@
+"""What every scene shares: the palette, text helpers, the trace and a base class.
+
+Colours are the Okabe-Ito set, distinguishable with any common colour-vision
+deficiency. Real images are always ``REAL`` (sky blue) and fakes always
+``FAKE`` (orange), in every scene.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, UR, Text, VGroup, config
+from manim_slides import Slide
+
+from ganmath.cache import trace_path
+from ganmath.trace import Trace, TraceError, load_trace
+
+# palette
+BACKGROUND = "#0F1117"
+TEXT = "#EDEDED"
+MUTED = "#8A8F98"
+REAL = "#56B4E9"  # sky blue: real images, the real path
+FAKE = "#E69F00"  # orange: fake images, the generator's path
+GENERATOR = FAKE
+DISCRIMINATOR = "#CC79A7"  # reddish purple
+POSITIVE = "#009E73"  # bluish green: positive weights
+NEGATIVE = "#D55E00"  # vermillion: negative weights
+HIGHLIGHT = "#F0E442"  # yellow: what the narration points at
+GRADIENT = "#D55E00"  # vermillion: errors and gradients flowing back
+
+FONT = "DejaVu Sans"
+MONO = "DejaVu Sans Mono"
+
+#: Environment variable naming the trace a scene reads (render.py sets it).
+TRACE_ENV = "GANIMATE_TRACE"
+
+
+def scene_trace() -> Trace:
+    """The trace named by ``$GANIMATE_TRACE``, else the chapter run's cached one."""
+    path = Path(os.environ.get(TRACE_ENV) or trace_path())
+    try:
+        return load_trace(path)
+    except TraceError as e:
+        hint = "" if os.environ.get(TRACE_ENV) else " (run `python render.py train` first)"
+        sys.exit(f"ganimate: {e}{hint}")
+
+
+def label(text: str, size: float = 32, color: str = TEXT, mono: bool = False) -> Text:
+    """Plain text in the house font; ``size`` is Manim's font_size."""
+    return Text(text, font=MONO if mono else FONT, font_size=size, color=color)
+
+
+def fmt(value: float, digits: int = 4) -> str:
+    """A number with a fixed count of decimals and a true minus sign."""
+    return f"{value:.{digits}f}".replace("-", "\u2212")
+
+
+class GanSlide(Slide):
+    """Base for every scene: the dark background and the trace in ``self.trace``."""
+
+    def setup(self):
+        super().setup()
+        self.camera.background_color = BACKGROUND
+        self.trace = scene_trace()
+
+    def epoch_badge(self, epoch: int) -> Text:
+        """A small "epoch N" label for the top-right corner."""
+        badge = label(f"epoch {epoch:,}", size=24, color=MUTED)
+        return badge.to_corner(UR, buff=0.3)
+
+
+__all__ = [
+    "BACKGROUND", "TEXT", "MUTED", "REAL", "FAKE", "GENERATOR", "DISCRIMINATOR",
+    "POSITIVE", "NEGATIVE", "HIGHLIGHT", "GRADIENT", "FONT", "MONO", "TRACE_ENV",
+    "GanSlide", "scene_trace", "label", "fmt", "np", "config",
+    "DOWN", "LEFT", "RIGHT", "UP", "VGroup",
+]
