@@ -1,0 +1,183 @@
+"""Plotting pieces the training scenes share: axes, image profiles, readouts.
+
+- :func:`axes` builds Manim ``Axes`` whose tick labels are ``Text`` (no TeX).
+- :func:`downsample` and :func:`moving_average` turn a per-epoch trace array
+  into a fixed number of curve points, so a curve costs the same for any run.
+- :class:`Profiles` draws images as profiles (pixel index across, value up),
+  one polyline per image, and moves the same polylines to new images in place.
+- :class:`Readout` shows one of a few precomputed ``Text`` objects, swapped by
+  index, so that a number can change during an animation without rebuilding
+  text on every frame.
+"""
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    UL,
+    Axes,
+    DashedLine,
+    ManimColor,
+    Mobject,
+    VGroup,
+    VMobject,
+)
+
+from scenes.common import MUTED, GanSlide, fmt, label
+
+TICK_SIZE = 22
+
+
+class TrainingSlide(GanSlide):
+    """:class:`~scenes.common.GanSlide` with its background as a ``ManimColor``.
+
+    Known shortcoming of the shared base, worked around here because
+    ``scenes/common.py`` is not ours to change: ``GanSlide.setup`` stores the
+    background as a hex string, and manim-slides calls ``.to_hex()`` on it when
+    it writes the slide file at the end of a render, which then fails.
+    """
+
+    def setup(self):
+        super().setup()
+        self.camera.background_color = ManimColor(self.camera.background_color)
+
+
+def axes(x_range, y_range, x_length: float, y_length: float,
+         x_ticks=(), y_ticks=(), x_digits: int = 1, y_digits: int = 1,
+         x_format=None, y_format=None) -> Axes:
+    """Muted axes with ``Text`` tick labels at ``x_ticks`` and ``y_ticks``.
+
+    ``x_range`` and ``y_range`` are ``(min, max)`` or ``(min, max, step)`` as
+    Manim takes them; ``x_format``/``y_format`` turn a tick value into its label
+    (default: :func:`scenes.common.fmt` with ``*_digits`` decimals).
+    """
+    ax = Axes(x_range=x_range, y_range=y_range, x_length=x_length,
+              y_length=y_length, tips=False,
+              axis_config={"color": MUTED, "include_ticks": True,
+                           "stroke_width": 2})
+    x_format = x_format or (lambda v: fmt(v, x_digits))
+    y_format = y_format or (lambda v: fmt(v, y_digits))
+    labels = VGroup()
+    for v in x_ticks:
+        labels.add(label(x_format(v), TICK_SIZE, MUTED)
+                   .next_to(ax.c2p(v, y_range[0]), DOWN, buff=0.15))
+    for v in y_ticks:
+        labels.add(label(y_format(v), TICK_SIZE, MUTED)
+                   .next_to(ax.c2p(x_range[0], v), LEFT, buff=0.15))
+    ax.tick_labels = labels
+    ax.add(labels)
+    return ax
+
+
+def title(text: str) -> Mobject:
+    """A scene title in the top-left corner, clear of the epoch badge."""
+    return label(text, 40).to_corner(UL, buff=0.35)
+
+
+def hline(ax: Axes, y: float, color: str, width: float = 2) -> DashedLine:
+    """A dashed horizontal reference line across ``ax`` at height ``y``."""
+    x0, x1 = ax.x_range[0], ax.x_range[1]
+    return DashedLine(ax.c2p(x0, y), ax.c2p(x1, y), color=color,
+                      stroke_width=width, dash_length=0.12)
+
+
+def downsample(epochs: np.ndarray, values: np.ndarray, count: int = 400):
+    """``count`` evenly spaced rows of ``(epochs, values)``, first and last kept."""
+    rows = np.unique(np.round(np.linspace(0, len(epochs) - 1, count)).astype(int))
+    return epochs[rows].astype(float), values[rows].astype(float)
+
+
+def moving_average(values: np.ndarray, window: int) -> np.ndarray:
+    """The trailing mean over ``window`` rows (fewer at the start), same length."""
+    window = max(1, int(window))
+    csum = np.concatenate(([0.0], np.cumsum(values, dtype=float)))
+    idx = np.arange(1, len(values) + 1)
+    start = np.maximum(idx - window, 0)
+    return (csum[idx] - csum[start]) / (idx - start)
+
+
+class Profiles(VGroup):
+    """Images drawn as profiles on ``ax``: pixel 1..n across, the value up.
+
+    Each image is one polyline through ``(j, value_j)``; :meth:`set_images`
+    moves the same polylines to new values, so an animation can morph them in
+    place.
+    """
+
+    def __init__(self, ax: Axes, images: np.ndarray, color: str,
+                 width: float = 2.5, opacity: float = 0.75):
+        super().__init__()
+        self.ax = ax
+        for _ in images:
+            self.add(VMobject(stroke_color=color, stroke_width=width,
+                              stroke_opacity=opacity))
+        self.set_images(images)
+
+    def set_images(self, images: np.ndarray) -> "Profiles":
+        """Move polyline ``i`` to image ``images[i]`` (shape (B, n))."""
+        images = np.asarray(images, dtype=float)
+        xs = np.arange(1, images.shape[1] + 1)
+        for line, image in zip(self.submobjects, images, strict=True):
+            points = [self.ax.c2p(x, v) for x, v in zip(xs, image, strict=True)]
+            line.set_points_as_corners(points)
+        return self
+
+
+def profile_axes(x_length: float = 4.6, y_length: float = 4.0, pixels: int = 3,
+                 low: float = -0.4, high: float = 1.4) -> Axes:
+    """Axes for :class:`Profiles`: pixel index across, value up, 0 and 1 marked."""
+    ax = axes((0.7, pixels + 0.3, 1), (low, high, 0.2), x_length, y_length,
+              x_ticks=range(1, pixels + 1), y_ticks=(0, 0.5, 1),
+              x_format=lambda v: f"pixel {v}", y_digits=1)
+    ax.bounds = VGroup(hline(ax, 0, MUTED, 1.5), hline(ax, 1, MUTED, 1.5))
+    ax.add(ax.bounds)
+    return ax
+
+
+class Readout(VGroup):
+    """One of a few precomputed texts, shown by index; swapped in place.
+
+    ``texts`` are built once; :meth:`show` makes the visible copy
+    :meth:`~manim.Mobject.become` the chosen one only when the index changes, so
+    an updater can call it on every frame for the price of a comparison.
+    :meth:`follow` attaches such an updater: the readout must carry its own
+    updater, or Manim treats it as static and never redraws it mid-animation.
+    """
+
+    def __init__(self, texts: list[Mobject]):
+        super().__init__()
+        self.texts = texts
+        self.index = 0
+        self.shown = texts[0].copy()
+        self.add(self.shown)
+
+    def follow(self, index_of) -> "Readout":
+        """Show ``texts[index_of()]`` on every frame until updaters are cleared."""
+        self.add_updater(lambda mob: mob.show(index_of()))
+        return self
+
+    def show(self, index: int) -> "Readout":
+        """Display ``texts[index]`` (clipped to the valid range)."""
+        index = int(np.clip(index, 0, len(self.texts) - 1))
+        if index != self.index:
+            self.shown.become(self.texts[index])
+            self.index = index
+        return self
+
+    def align_all(self, method, *args, **kwargs) -> "Readout":
+        """Apply a placement method (e.g. ``"next_to"``) to every text alike."""
+        for mob in [*self.texts, self.shown]:
+            getattr(mob, method)(*args, **kwargs)
+        return self
+
+
+def value_line(name: str, value: float, color: str, digits: int = 4,
+               size: float = 26) -> VGroup:
+    """``name  value`` as two Texts, the value in the house mono font."""
+    left = label(name, size, color)
+    right = label(fmt(value, digits), size, color, mono=True)
+    return VGroup(left, right).arrange(buff=0.2)
+
+
+__all__ = ["TrainingSlide", "title", "axes", "hline", "downsample", "moving_average",
+           "Profiles", "profile_axes", "Readout", "value_line"]
