@@ -33,7 +33,7 @@ from ganmath.model import (
 )
 from ganmath.trace import Trace
 
-CHUNK = 5000  # epochs per compiled call: bounds the memory for latent draws
+CHUNK = 2500  # epochs per compiled call: bounds the memory for latent draws
 EPS = 1e-8  # the chapter's guard inside the logged logarithms
 SAMPLE_COUNT = 64  # log-spaced epochs whose latent draws the trace keeps
 
