@@ -74,6 +74,17 @@ def title(text: str) -> Mobject:
     return label(text, 40).to_corner(UL, buff=0.35)
 
 
+def nice_ticks(high: float, count: int = 5) -> np.ndarray:
+    """Round tick values from 0 up to ``high``, about ``count`` of them."""
+    raw = high / count
+    step = 10 ** np.floor(np.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if factor * step >= raw:
+            step *= factor
+            break
+    return np.arange(0, high + 1e-9, step)
+
+
 def hline(ax: Axes, y: float, color: str, width: float = 2) -> DashedLine:
     """A dashed horizontal reference line across ``ax`` at height ``y``."""
     x0, x1 = ax.x_range[0], ax.x_range[1]
@@ -179,5 +190,5 @@ def value_line(name: str, value: float, color: str, digits: int = 4,
     return VGroup(left, right).arrange(buff=0.2)
 
 
-__all__ = ["TrainingSlide", "title", "axes", "hline", "downsample", "moving_average",
-           "Profiles", "profile_axes", "Readout", "value_line"]
+__all__ = ["TrainingSlide", "title", "axes", "nice_ticks", "hline", "downsample",
+           "moving_average", "Profiles", "profile_axes", "Readout", "value_line"]
