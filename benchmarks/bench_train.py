@@ -51,8 +51,10 @@ def main() -> None:
 
     print(f"epochs                      {args.epochs:,}")
     print(f"first call (load/compile)   {first:.3f} s")
-    print(f"training, best of {args.repeat}        {best:.3f} s "
-          f"(median {sorted(times)[len(times) // 2]:.3f} s)")
+    print(
+        f"training, best of {args.repeat}        {best:.3f} s "
+        f"(median {sorted(times)[len(times) // 2]:.3f} s)"
+    )
     print(f"epochs per second           {args.epochs / best:,.0f}")
     print(f"trace in memory             {in_memory / 1e6:.2f} MB")
     print(f"trace on disk               {on_disk / 1e6:.2f} MB")

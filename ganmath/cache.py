@@ -34,6 +34,7 @@ def trace_key(config: TrainConfig) -> str:
     return h.hexdigest()[:16]
 
 
-def trace_path(config: TrainConfig = TrainConfig(), media: Path = DEFAULT_MEDIA) -> Path:
-    """The cached trace file for ``config`` under ``media/traces``."""
+def trace_path(config: TrainConfig | None = None, media: Path = DEFAULT_MEDIA) -> Path:
+    """The cached trace file for ``config`` (default: the chapter's) under ``media``."""
+    config = TrainConfig() if config is None else config
     return Path(media) / "traces" / f"{trace_key(config)}.npz"

@@ -41,8 +41,14 @@ class TrainConfig:
     log_every: int = 5000  # epochs between the chapter-style log lines
 
     def __post_init__(self):
-        for name in ("seed", "epochs", "batch_size", "pixels", "record_every",
-                     "log_every"):
+        for name in (
+            "seed",
+            "epochs",
+            "batch_size",
+            "pixels",
+            "record_every",
+            "log_every",
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ConfigError(f"{name} must be a whole number, got {value!r}")
@@ -54,9 +60,16 @@ class TrainConfig:
                 raise ConfigError(f"{name} must be finite, got {value!r}")
         for name in ("latent_range", "slope_range"):
             value = getattr(self, name)
-            if (not isinstance(value, tuple | list) or len(value) != 2
-                    or not all(isinstance(v, int | float) and not isinstance(v, bool)
-                               and math.isfinite(v) for v in value)):
+            if (
+                not isinstance(value, tuple | list)
+                or len(value) != 2
+                or not all(
+                    isinstance(v, int | float)
+                    and not isinstance(v, bool)
+                    and math.isfinite(v)
+                    for v in value
+                )
+            ):
                 raise ConfigError(f"{name} must be two finite numbers, got {value!r}")
             object.__setattr__(self, name, (float(value[0]), float(value[1])))
 
@@ -77,17 +90,23 @@ class TrainConfig:
             raise ConfigError(f"noise_std must be 0 or more, got {self.noise_std}")
         low, high = self.latent_range
         if not low < high:
-            raise ConfigError(f"latent_range needs low < high, got {list(self.latent_range)}")
+            raise ConfigError(
+                f"latent_range needs low < high, got {list(self.latent_range)}"
+            )
         if self.loss not in LOSS_CODES:
             raise ConfigError(
                 f"loss must be one of {', '.join(LOSS_CODES)}, got {self.loss!r}"
             )
         if self.record_every < 1:
-            raise ConfigError(f"record_every must be at least 1, got {self.record_every}")
+            raise ConfigError(
+                f"record_every must be at least 1, got {self.record_every}"
+            )
         if self.log_every < 1:
             raise ConfigError(f"log_every must be at least 1, got {self.log_every}")
         if not isinstance(self.data, str) or not self.data:
-            raise ConfigError(f"data must be 'synthetic' or a CSV path, got {self.data!r}")
+            raise ConfigError(
+                f"data must be 'synthetic' or a CSV path, got {self.data!r}"
+            )
 
     def to_dict(self) -> dict:
         """The configuration as plain JSON-ready values (ranges as lists)."""
@@ -134,9 +153,13 @@ def load_config(path: str | Path) -> TrainConfig:
         else:
             values = json.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as e:
-        raise ConfigError(f"{path}: not valid {path.suffix[1:] or 'JSON'} ({e})") from None
+        raise ConfigError(
+            f"{path}: not valid {path.suffix[1:] or 'JSON'} ({e})"
+        ) from None
     if not isinstance(values, dict):
-        raise ConfigError(f"{path}: expected a table of keys, got {type(values).__name__}")
+        raise ConfigError(
+            f"{path}: expected a table of keys, got {type(values).__name__}"
+        )
     data = values.get("data")
     if isinstance(data, str) and data != "synthetic" and not Path(data).is_absolute():
         values = {**values, "data": str(path.parent / data)}

@@ -40,7 +40,7 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 @_compiled
 def softplus(x: np.ndarray) -> np.ndarray:
-    """``log(1 + exp(x))`` without overflow, so that ``-log sigma(z) = softplus(-z)``."""
+    """``log(1 + exp(x))`` without overflow: ``-log sigma(z) = softplus(-z)``."""
     return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 

@@ -220,8 +220,9 @@ class Forward:
     D_real: np.ndarray
 
 
-def forward(trace: Trace, w_g: np.ndarray, w_d: np.ndarray,
-            L1: np.ndarray | None = None) -> Forward:
+def forward(
+    trace: Trace, w_g: np.ndarray, w_d: np.ndarray, L1: np.ndarray | None = None
+) -> Forward:
     """Push ``L1`` (default: the trace's test latents) and the real images through."""
     if L1 is None:
         L1 = test_latents(trace)
@@ -236,9 +237,13 @@ def forward(trace: Trace, w_g: np.ndarray, w_d: np.ndarray,
 
 
 def forward_at(trace: Trace, epoch: float, L1: np.ndarray | None = None) -> Forward:
-    """The forward pass with the parameters after ``epoch`` (interpolated if fractional)."""
-    return forward(trace, interpolate(trace, "g_params", epoch),
-                   interpolate(trace, "d_params", epoch), L1)
+    """The forward pass with the parameters after ``epoch`` (interpolated)."""
+    return forward(
+        trace,
+        interpolate(trace, "g_params", epoch),
+        interpolate(trace, "d_params", epoch),
+        L1,
+    )
 
 
 def test_latents(trace: Trace) -> np.ndarray:

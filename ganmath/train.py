@@ -54,8 +54,9 @@ class TrainingDiverged(RuntimeError):
 
 
 @numba.njit(cache=True)
-def _train_chunk(real, w_g, w_d, latents, lr_g, lr_d, loss,
-                 g_params, d_params, g_grads, d_grads):
+def _train_chunk(
+    real, w_g, w_d, latents, lr_g, lr_d, loss, g_params, d_params, g_grads, d_grads
+):
     """Run ``len(latents)`` epochs in place; return how many stayed finite."""
     B = real.shape[0]
     y = np.concatenate((np.ones(B), np.zeros(B)))
@@ -89,8 +90,9 @@ def _bookkeeping(real, g_before, g_after, d_after, latents):
     D_real = judge(real, d_after)
     D_fake = judge(fakes(g_before, latents[:, 0]), d_after)
     D_gen = judge(fakes(g_after, latents[:, 1]), d_after)
-    d_loss = (-np.mean(np.log(D_real + EPS), axis=1)
-              - np.mean(np.log(1 - D_fake + EPS), axis=1))
+    d_loss = -np.mean(np.log(D_real + EPS), axis=1) - np.mean(
+        np.log(1 - D_fake + EPS), axis=1
+    )
     g_loss = -np.mean(np.log(D_gen + EPS), axis=1)
     return d_loss, g_loss, D_real.mean(axis=1), D_fake.mean(axis=1)
 
@@ -98,9 +100,14 @@ def _bookkeeping(real, g_before, g_after, d_after, latents):
 def real_images(config: TrainConfig, rng: np.random.RandomState) -> np.ndarray:
     """The run's training images, (B, n), from the configured source."""
     if config.data == "synthetic":
-        return synthetic_images(rng, config.batch_size, config.pixels,
-                                config.slope_range, config.noise_std,
-                                config.target_mean)
+        return synthetic_images(
+            rng,
+            config.batch_size,
+            config.pixels,
+            config.slope_range,
+            config.noise_std,
+            config.target_mean,
+        )
     images = read_csv_images(config.data, config.pixels)
     if len(images) != config.batch_size:
         raise ConfigError(
@@ -111,14 +118,15 @@ def real_images(config: TrainConfig, rng: np.random.RandomState) -> np.ndarray:
     return images
 
 
-def train(config: TrainConfig = TrainConfig(), progress: Progress | None = None) -> Trace:
-    """Train a GAN with ``config`` and return the trace of its epochs.
+def train(config: TrainConfig | None = None, progress: Progress | None = None) -> Trace:
+    """Train a GAN with ``config`` (default: the chapter's) and return its trace.
 
     Raises
     ------
     TrainingDiverged
         If the parameters go non-finite; its ``trace`` keeps the epochs before.
     """
+    config = TrainConfig() if config is None else config
     E, B, n, k = config.epochs, config.batch_size, config.pixels, config.record_every
     low, high = config.latent_range
     loss = LOSS_CODES[config.loss]
@@ -131,23 +139,43 @@ def train(config: TrainConfig = TrainConfig(), progress: Progress | None = None)
     init_g, init_d = w_g.copy(), w_d.copy()
 
     recorded = np.union1d(np.arange(0, E, k), [E - 1])
-    sampled = np.union1d(np.round(np.geomspace(1, E, SAMPLE_COUNT)) - 1,
-                         np.union1d(np.arange(0, E, config.log_every), [E - 1]))
-    out = {key: np.empty((len(recorded), n + 1))
-           for key in ("g_params", "d_params", "g_grads", "d_grads")}
-    out.update({key: np.empty(len(recorded))
-                for key in ("d_loss", "g_loss", "d_real", "d_fake")})
+    sampled = np.union1d(
+        np.round(np.geomspace(1, E, SAMPLE_COUNT)) - 1,
+        np.union1d(np.arange(0, E, config.log_every), [E - 1]),
+    )
+    out = {
+        key: np.empty((len(recorded), n + 1))
+        for key in ("g_params", "d_params", "g_grads", "d_grads")
+    }
+    out.update(
+        {
+            key: np.empty(len(recorded))
+            for key in ("d_loss", "g_loss", "d_real", "d_fake")
+        }
+    )
     sample_latents = np.empty((len(sampled), 2, B))
 
     diverged = None
     for start in range(0, E, CHUNK):
         C = min(CHUNK, E - start)
         latents = rng.uniform(low, high, size=(C, 2, B))
-        chunk = {key: np.empty((C, n + 1))
-                 for key in ("g_params", "d_params", "g_grads", "d_grads")}
-        done = _train_chunk(real, w_g, w_d, latents, config.lr_g, config.lr_d, loss,
-                            chunk["g_params"], chunk["d_params"],
-                            chunk["g_grads"], chunk["d_grads"])
+        chunk = {
+            key: np.empty((C, n + 1))
+            for key in ("g_params", "d_params", "g_grads", "d_grads")
+        }
+        done = _train_chunk(
+            real,
+            w_g,
+            w_d,
+            latents,
+            config.lr_g,
+            config.lr_d,
+            loss,
+            chunk["g_params"],
+            chunk["d_params"],
+            chunk["g_grads"],
+            chunk["d_grads"],
+        )
         if done < C:
             diverged = start + done
             C = done
@@ -155,9 +183,15 @@ def train(config: TrainConfig = TrainConfig(), progress: Progress | None = None)
             chunk = {key: v[:C] for key, v in chunk.items()}
         if C:
             g_before = np.vstack([w_g, chunk["g_params"][:-1]])
-            chunk.update(zip(("d_loss", "g_loss", "d_real", "d_fake"),
-                             _bookkeeping(real, g_before, chunk["g_params"],
-                                          chunk["d_params"], latents), strict=True))
+            chunk.update(
+                zip(
+                    ("d_loss", "g_loss", "d_real", "d_fake"),
+                    _bookkeeping(
+                        real, g_before, chunk["g_params"], chunk["d_params"], latents
+                    ),
+                    strict=True,
+                )
+            )
             w_g, w_d = chunk["g_params"][-1].copy(), chunk["d_params"][-1].copy()
 
         epochs = np.arange(start, start + C)
@@ -169,9 +203,15 @@ def train(config: TrainConfig = TrainConfig(), progress: Progress | None = None)
         sample_latents[s_rows] = latents[sampled[s_rows].astype(int) - start]
 
         if progress is not None:
-            log = [(int(e), float(chunk["d_loss"][e - start]),
-                    float(chunk["g_loss"][e - start]))
-                   for e in epochs if e % config.log_every == 0 or e == E - 1]
+            log = [
+                (
+                    int(e),
+                    float(chunk["d_loss"][e - start]),
+                    float(chunk["g_loss"][e - start]),
+                )
+                for e in epochs
+                if e % config.log_every == 0 or e == E - 1
+            ]
             progress(start + C, E, log)
         if diverged is not None:
             break
@@ -188,8 +228,10 @@ def train(config: TrainConfig = TrainConfig(), progress: Progress | None = None)
     if diverged is not None:
         R = int(np.searchsorted(recorded, diverged))
         S = int(np.searchsorted(sampled, diverged))
-        arrays = {key: (v[:R] if key in out or key == "epoch" else v)
-                  for key, v in arrays.items()}
+        arrays = {
+            key: (v[:R] if key in out or key == "epoch" else v)
+            for key, v in arrays.items()
+        }
         arrays["sample_epochs"] = arrays["sample_epochs"][:S]
         arrays["sample_latents"] = arrays["sample_latents"][:S]
         partial = Trace(config.to_dict(), arrays, diverged) if R else None

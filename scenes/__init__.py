@@ -5,20 +5,44 @@ under ``scenes/``, its class, and a one-line summary for ``render.py --list``.
 """
 
 SCENES: dict[str, tuple[str, str, str]] = {
-    "game": ("game.py", "TheGame",
-             "two agents, the minimax objective, and its two end members"),
-    "architecture": ("architecture.py", "Architecture",
-                     "the network built node by node, weights at an epoch"),
-    "forward": ("forward.py", "SignalFlow",
-                "one latent value, and then a real image, through the network"),
-    "backprop": ("backprop.py", "Backpropagation",
-                 "the error flowing back, factor by factor, and one update"),
-    "saturation": ("saturation.py", "SigmoidSaturation",
-                   "sigmoid bounds, vanishing gradients, minimax vs non-saturating"),
-    "loop": ("loop.py", "TrainingLoop",
-             "the five steps of one epoch, run over real epochs"),
-    "fakes": ("fakes.py", "FakesConverge",
-              "the fakes morphing toward the real images over training"),
-    "losses": ("losses.py", "LossCurves",
-               "both losses along the epochs, against the equilibrium"),
+    "game": (
+        "game.py",
+        "TheGame",
+        "two agents, the minimax objective, and its two end members",
+    ),
+    "architecture": (
+        "architecture.py",
+        "Architecture",
+        "the network built node by node, weights at an epoch",
+    ),
+    "forward": (
+        "forward.py",
+        "SignalFlow",
+        "one latent value, and then a real image, through the network",
+    ),
+    "backprop": (
+        "backprop.py",
+        "Backpropagation",
+        "the error flowing back, factor by factor, and one update",
+    ),
+    "saturation": (
+        "saturation.py",
+        "SigmoidSaturation",
+        "sigmoid bounds, vanishing gradients, minimax vs non-saturating",
+    ),
+    "loop": (
+        "loop.py",
+        "TrainingLoop",
+        "the five steps of one epoch, run over real epochs",
+    ),
+    "fakes": (
+        "fakes.py",
+        "FakesConverge",
+        "the fakes morphing toward the real images over training",
+    ),
+    "losses": (
+        "losses.py",
+        "LossCurves",
+        "both losses along the epochs, against the equilibrium",
+    ),
 }

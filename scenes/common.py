@@ -42,7 +42,9 @@ def scene_trace() -> Trace:
     try:
         return load_trace(path)
     except TraceError as e:
-        hint = "" if os.environ.get(TRACE_ENV) else " (run `python render.py train` first)"
+        hint = (
+            "" if os.environ.get(TRACE_ENV) else " (run `python render.py train` first)"
+        )
         sys.exit(f"ganimate: {e}{hint}")
 
 
@@ -71,8 +73,29 @@ class GanSlide(Slide):
 
 
 __all__ = [
-    "BACKGROUND", "TEXT", "MUTED", "REAL", "FAKE", "GENERATOR", "DISCRIMINATOR",
-    "POSITIVE", "NEGATIVE", "HIGHLIGHT", "GRADIENT", "FONT", "MONO", "TRACE_ENV",
-    "GanSlide", "scene_trace", "label", "fmt", "np", "config",
-    "DOWN", "LEFT", "RIGHT", "UP", "VGroup",
+    "BACKGROUND",
+    "TEXT",
+    "MUTED",
+    "REAL",
+    "FAKE",
+    "GENERATOR",
+    "DISCRIMINATOR",
+    "POSITIVE",
+    "NEGATIVE",
+    "HIGHLIGHT",
+    "GRADIENT",
+    "FONT",
+    "MONO",
+    "TRACE_ENV",
+    "GanSlide",
+    "scene_trace",
+    "label",
+    "fmt",
+    "np",
+    "config",
+    "DOWN",
+    "LEFT",
+    "RIGHT",
+    "UP",
+    "VGroup",
 ]

@@ -22,8 +22,9 @@ def small_trace_path(tmp_path_factory) -> Path:
     return path
 
 
-def render_scene(name: str, trace_path: Path, tmp_path: Path, monkeypatch,
-                 size=(256, 144), fps=5):
+def render_scene(
+    name: str, trace_path: Path, tmp_path: Path, monkeypatch, size=(256, 144), fps=5
+):
     """Render scene ``name`` in-process; return (scene, last frame as RGB array)."""
     from manim import tempconfig
 
@@ -33,12 +34,20 @@ def render_scene(name: str, trace_path: Path, tmp_path: Path, monkeypatch,
     file, cls_name, _ = SCENES[name]
     monkeypatch.setenv(TRACE_ENV, str(trace_path))
     monkeypatch.chdir(tmp_path)
-    spec = importlib.util.spec_from_file_location(f"scene_{name}", ROOT / "scenes" / file)
+    spec = importlib.util.spec_from_file_location(
+        f"scene_{name}", ROOT / "scenes" / file
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    options = {"pixel_width": size[0], "pixel_height": size[1], "frame_rate": fps,
-               "media_dir": str(tmp_path / "media"), "disable_caching": True,
-               "progress_bar": "none", "verbosity": "WARNING"}
+    options = {
+        "pixel_width": size[0],
+        "pixel_height": size[1],
+        "frame_rate": fps,
+        "media_dir": str(tmp_path / "media"),
+        "disable_caching": True,
+        "progress_bar": "none",
+        "verbosity": "WARNING",
+    }
     with tempconfig(options):
         scene = getattr(module, cls_name)()
         scene.render()
@@ -67,6 +76,6 @@ def shown_epochs(scene) -> list[int]:
 
 def colour_share(frame: np.ndarray, hex_colour: str, tol: int = 40) -> float:
     """The share of pixels within ``tol`` (per channel) of ``hex_colour``."""
-    rgb = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
+    rgb = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)])
     close = np.all(np.abs(frame.astype(int) - rgb) <= tol, axis=-1)
     return float(close.mean())

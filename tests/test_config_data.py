@@ -9,23 +9,26 @@ from ganmath import ConfigError, DataError, TrainConfig, load_config
 from ganmath.data import read_csv_images
 
 
-@pytest.mark.parametrize("changes, words", [
-    ({"epochs": 0}, "epochs must be at least 1"),
-    ({"batch_size": 0}, "batch_size must be at least 1"),
-    ({"lr_g": -0.1}, "lr_g must be positive"),
-    ({"lr_d": float("nan")}, "lr_d must be finite"),
-    ({"lr_g": float("inf")}, "lr_g must be finite"),
-    ({"latent_range": (1.0, 0.4)}, "low < high"),
-    ({"latent_range": (0.5,)}, "two finite numbers"),
-    ({"loss": "wasserstein"}, "loss must be one of"),
-    ({"epochs": 2.5}, "epochs must be a whole number"),
-    ({"epochs": True}, "epochs must be a whole number"),
-    ({"pixels": 0}, "pixels must be at least 1"),
-    ({"seed": -1}, "seed must be in"),
-    ({"init_scale": -1.0}, "init_scale"),
-    ({"record_every": 0}, "record_every"),
-    ({"lr_g": "fast"}, "lr_g must be a number"),
-])
+@pytest.mark.parametrize(
+    "changes, words",
+    [
+        ({"epochs": 0}, "epochs must be at least 1"),
+        ({"batch_size": 0}, "batch_size must be at least 1"),
+        ({"lr_g": -0.1}, "lr_g must be positive"),
+        ({"lr_d": float("nan")}, "lr_d must be finite"),
+        ({"lr_g": float("inf")}, "lr_g must be finite"),
+        ({"latent_range": (1.0, 0.4)}, "low < high"),
+        ({"latent_range": (0.5,)}, "two finite numbers"),
+        ({"loss": "wasserstein"}, "loss must be one of"),
+        ({"epochs": 2.5}, "epochs must be a whole number"),
+        ({"epochs": True}, "epochs must be a whole number"),
+        ({"pixels": 0}, "pixels must be at least 1"),
+        ({"seed": -1}, "seed must be in"),
+        ({"init_scale": -1.0}, "init_scale"),
+        ({"record_every": 0}, "record_every"),
+        ({"lr_g": "fast"}, "lr_g must be a number"),
+    ],
+)
 def test_bad_values_are_refused(changes, words):
     with pytest.raises(ConfigError, match=words):
         TrainConfig(**changes)
@@ -33,14 +36,20 @@ def test_bad_values_are_refused(changes, words):
 
 def test_defaults_are_the_chapter_run():
     c = TrainConfig()
-    assert (c.seed, c.epochs, c.batch_size, c.lr_g, c.lr_d) == (42, 50000, 32, 1e-3, 1e-3)
+    assert (c.seed, c.epochs, c.batch_size, c.lr_g, c.lr_d) == (
+        42,
+        50000,
+        32,
+        1e-3,
+        1e-3,
+    )
     assert c.loss == "non-saturating" and c.latent_range == (0.4, 1.0)
     assert c.init_scale == 0.1 and c.pixels == 3
 
 
 def test_toml_and_json_files(tmp_path):
     toml = tmp_path / "run.toml"
-    toml.write_text('epochs = 200\nlr_g = 0.01\nlatent_range = [0.2, 0.9]\n')
+    toml.write_text("epochs = 200\nlr_g = 0.01\nlatent_range = [0.2, 0.9]\n")
     c = load_config(toml)
     assert c.epochs == 200 and c.lr_g == 0.01 and c.latent_range == (0.2, 0.9)
     js = tmp_path / "run.json"
@@ -86,17 +95,21 @@ def test_csv_with_and_without_header(tmp_path):
     body = "\n".join(",".join(str(v) for v in r) for r in rows)
     np.testing.assert_array_equal(read_csv_images(_csv(tmp_path, body)), rows)
     np.testing.assert_array_equal(
-        read_csv_images(_csv(tmp_path, "I5,I6,I7\n" + body + "\n\n")), rows)
+        read_csv_images(_csv(tmp_path, "I5,I6,I7\n" + body + "\n\n")), rows
+    )
 
 
-@pytest.mark.parametrize("text, words", [
-    ("1,2,3\n4,5\n", ":2: 2 values where earlier rows have 3"),
-    ("1,2,3\n4,x,6\n", ":2: 'x' is not a number"),
-    ("a,b,c\n1,2,3\n4,5,nan\n", ":3: values must be finite"),
-    ("", "no rows of numbers"),
-    ("p1,p2,p3\n", "no rows of numbers"),
-    ("1,2\n3,4\n", "images have 2 pixels, the model has 3"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("1,2,3\n4,5\n", ":2: 2 values where earlier rows have 3"),
+        ("1,2,3\n4,x,6\n", ":2: 'x' is not a number"),
+        ("a,b,c\n1,2,3\n4,5,nan\n", ":3: values must be finite"),
+        ("", "no rows of numbers"),
+        ("p1,p2,p3\n", "no rows of numbers"),
+        ("1,2\n3,4\n", "images have 2 pixels, the model has 3"),
+    ],
+)
 def test_bad_csv_names_the_line(tmp_path, text, words):
     with pytest.raises(DataError, match=words):
         read_csv_images(_csv(tmp_path, text), pixels=3)

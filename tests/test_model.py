@@ -1,4 +1,4 @@
-"""The model's maths: a stable sigmoid, and every gradient against finite differences."""
+"""The model's maths: a stable sigmoid, every gradient against finite differences."""
 
 import warnings
 
@@ -57,8 +57,9 @@ def _random_problem(seed):
 def test_discriminator_gradients_match_finite_differences(seed):
     _, w_d, _, I, y = _random_problem(seed)
     numeric = _central_difference(lambda w: discriminator_loss(I, y, w), w_d)
-    np.testing.assert_allclose(discriminator_gradients(I, y, w_d), numeric,
-                               rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(
+        discriminator_gradients(I, y, w_d), numeric, rtol=1e-6, atol=1e-8
+    )
 
 
 @pytest.mark.parametrize("loss", [NON_SATURATING, MINIMAX])
@@ -66,8 +67,9 @@ def test_discriminator_gradients_match_finite_differences(seed):
 def test_generator_gradients_match_finite_differences(seed, loss):
     w_g, w_d, L1, _, _ = _random_problem(seed)
     numeric = _central_difference(lambda w: generator_loss(L1, w, w_d, loss), w_g)
-    np.testing.assert_allclose(generator_gradients(L1, w_g, w_d, loss), numeric,
-                               rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(
+        generator_gradients(L1, w_g, w_d, loss), numeric, rtol=1e-6, atol=1e-8
+    )
 
 
 def test_losses_are_the_textbook_formulas():
@@ -79,9 +81,11 @@ def test_losses_are_the_textbook_formulas():
     fake = 1 / (1 + np.exp(-(np.outer(L1, w_g[:-1]) + w_g[-1])))
     d_fake = 1 / (1 + np.exp(-(fake @ w_d[:-1] + w_d[-1])))
     assert generator_loss(L1, w_g, w_d, NON_SATURATING) == pytest.approx(
-        -np.mean(np.log(d_fake)), rel=1e-12)
+        -np.mean(np.log(d_fake)), rel=1e-12
+    )
     assert generator_loss(L1, w_g, w_d, MINIMAX) == pytest.approx(
-        np.mean(np.log(1 - d_fake)), rel=1e-12)
+        np.mean(np.log(1 - d_fake)), rel=1e-12
+    )
 
 
 def test_minimax_gradient_vanishes_where_non_saturating_does_not():

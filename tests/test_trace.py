@@ -97,7 +97,9 @@ def test_zip_member_corrupted(trace, tmp_path):
 
 def test_keyframes(trace):
     uniform = keyframes(trace, 5)
-    np.testing.assert_array_equal(trace.epoch[uniform], np.round(np.linspace(0, 1999, 5)))
+    np.testing.assert_array_equal(
+        trace.epoch[uniform], np.round(np.linspace(0, 1999, 5))
+    )
     log = keyframes(trace, 12, "log")
     epochs = trace.epoch[log]
     assert epochs[0] == 0 and epochs[-1] == 1999
@@ -115,7 +117,9 @@ def test_keyframes_on_a_sparse_trace():
 
 
 def test_interpolate(trace):
-    np.testing.assert_array_equal(interpolate(trace, "g_params", 10), trace.g_params[10])
+    np.testing.assert_array_equal(
+        interpolate(trace, "g_params", 10), trace.g_params[10]
+    )
     half = interpolate(trace, "g_params", 10.5)
     np.testing.assert_allclose(half, (trace.g_params[10] + trace.g_params[11]) / 2)
     np.testing.assert_array_equal(interpolate(trace, "d_loss", 1e9), trace.d_loss[-1])

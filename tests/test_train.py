@@ -9,10 +9,17 @@ from ganmath import TrainConfig, TrainingDiverged, train
 
 # the chapter's printed log: epoch, D loss, G loss (four decimals)
 CHAPTER_LOG = [
-    (0, 1.3433, 0.6666), (5000, 1.0994, 0.7903), (10000, 1.0035, 0.8478),
-    (15000, 0.9899, 0.8271), (20000, 1.0441, 0.8124), (25000, 1.0621, 0.8129),
-    (30000, 1.1218, 0.8277), (35000, 1.1224, 0.8411), (40000, 1.1631, 0.7914),
-    (45000, 1.1779, 0.7685), (49999, 1.1607, 0.7617),
+    (0, 1.3433, 0.6666),
+    (5000, 1.0994, 0.7903),
+    (10000, 1.0035, 0.8478),
+    (15000, 0.9899, 0.8271),
+    (20000, 1.0441, 0.8124),
+    (25000, 1.0621, 0.8129),
+    (30000, 1.1218, 0.8277),
+    (35000, 1.1224, 0.8411),
+    (40000, 1.1631, 0.7914),
+    (45000, 1.1779, 0.7685),
+    (49999, 1.1607, 0.7617),
 ]
 
 
@@ -68,26 +75,41 @@ def _reference_run(seed, epochs, B, lr_g, lr_d, minimax=False):
         lam_g = [lam_g[j] - lr_g * g_g[j] for j in range(3)]
         b = b - lr_g * g_g[3]
 
-        d_loss = (-np.mean(np.log(disc([real[:, j] for j in range(3)]) + 1e-8))
-                  - np.mean(np.log(1 - disc(fake) + 1e-8)))
+        d_loss = -np.mean(
+            np.log(disc([real[:, j] for j in range(3)]) + 1e-8)
+        ) - np.mean(np.log(1 - disc(fake) + 1e-8))
         g_loss = -np.mean(np.log(disc(gen(L1g)) + 1e-8))
         rows.append((lam_g + [b], lam_d + [c], g_g, g_d, d_loss, g_loss))
     return real, rows
 
 
-@pytest.mark.parametrize("seed, B, lr_g, lr_d, minimax", [
-    (0, 8, 0.01, 0.02, False),
-    (7, 32, 0.05, 0.001, False),
-    (123, 5, 0.1, 0.1, True),
-])
+@pytest.mark.parametrize(
+    "seed, B, lr_g, lr_d, minimax",
+    [
+        (0, 8, 0.01, 0.02, False),
+        (7, 32, 0.05, 0.001, False),
+        (123, 5, 0.1, 0.1, True),
+    ],
+)
 def test_matches_independent_reference(seed, B, lr_g, lr_d, minimax):
     epochs = 400
-    config = TrainConfig(seed=seed, epochs=epochs, batch_size=B, lr_g=lr_g, lr_d=lr_d,
-                         loss="minimax" if minimax else "non-saturating")
+    config = TrainConfig(
+        seed=seed,
+        epochs=epochs,
+        batch_size=B,
+        lr_g=lr_g,
+        lr_d=lr_d,
+        loss="minimax" if minimax else "non-saturating",
+    )
     trace = train(config)
     real, rows = _reference_run(seed, epochs, B, lr_g, lr_d, minimax)
     np.testing.assert_allclose(trace.real_images, real, rtol=0, atol=1e-15)
-    for key, index in [("g_params", 0), ("d_params", 1), ("g_grads", 2), ("d_grads", 3)]:
+    for key, index in [
+        ("g_params", 0),
+        ("d_params", 1),
+        ("g_grads", 2),
+        ("d_grads", 3),
+    ]:
         expected = np.array([r[index] for r in rows])
         np.testing.assert_allclose(trace.arrays[key], expected, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(trace.d_loss, [r[4] for r in rows], rtol=1e-9)
@@ -102,10 +124,12 @@ def test_trace_shapes_and_initial_parameters():
     np.testing.assert_array_equal(trace.epoch, np.arange(12))
     assert trace.init_g_params[-1] == 0.0 and trace.init_d_params[-1] == 0.0
     # the first update moves the initial parameters by exactly lr times the gradient
-    np.testing.assert_allclose(trace.g_params[0],
-                               trace.init_g_params - 0.001 * trace.g_grads[0])
-    np.testing.assert_allclose(trace.d_params[0],
-                               trace.init_d_params - 0.001 * trace.d_grads[0])
+    np.testing.assert_allclose(
+        trace.g_params[0], trace.init_g_params - 0.001 * trace.g_grads[0]
+    )
+    np.testing.assert_allclose(
+        trace.d_params[0], trace.init_d_params - 0.001 * trace.d_grads[0]
+    )
 
 
 def test_record_every_keeps_a_subset_of_the_same_run():
@@ -145,7 +169,9 @@ def test_divergence_keeps_the_trace_before_the_bad_epoch(monkeypatch):
         train(TrainConfig(epochs=8000))
     partial = info.value.trace
     np.testing.assert_array_equal(partial.epoch, np.arange(bad))
-    np.testing.assert_array_equal(partial.g_params, train(TrainConfig(epochs=bad)).g_params)
+    np.testing.assert_array_equal(
+        partial.g_params, train(TrainConfig(epochs=bad)).g_params
+    )
     assert np.all(partial.sample_epochs < bad)
 
 

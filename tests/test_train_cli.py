@@ -13,8 +13,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, str(ROOT / "render.py"), *args],
-                          capture_output=True, text=True, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "render.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+    )
 
 
 def test_train_prints_the_chapter_log(tmp_path):
@@ -32,8 +36,18 @@ def test_flags_override_the_config_file(tmp_path):
     config = tmp_path / "run.toml"
     config.write_text('epochs = 300\nseed = 3\nlr_g = 0.05\nloss = "minimax"\n')
     out = tmp_path / "t.npz"
-    r = run("train", "--config", str(config), "--epochs", "120", "--lr-d", "0.02",
-            "--out", str(out), "--quiet")
+    r = run(
+        "train",
+        "--config",
+        str(config),
+        "--epochs",
+        "120",
+        "--lr-d",
+        "0.02",
+        "--out",
+        str(out),
+        "--quiet",
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout == ""
     trace = load_trace(out)
@@ -43,17 +57,20 @@ def test_flags_override_the_config_file(tmp_path):
     assert np.all(np.isfinite(trace.g_params))
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--epochs", "0"], "epochs must be at least 1"),
-    (["--epochs", "ten"], "invalid int value"),
-    (["--lr-g", "-1"], "lr_g must be positive"),
-    (["--lr-d", "nan"], "lr_d must be finite"),
-    (["--loss", "hinge"], "invalid choice"),
-    (["--batch-size", "0"], "batch_size must be at least 1"),
-    (["--lr-g", "1e308", "--lr-d", "1e308"], "diverged at epoch 0"),
-    (["--config", "missing.toml"], "cannot read configuration"),
-    (["--data", "missing.csv"], "cannot read data file"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--epochs", "0"], "epochs must be at least 1"),
+        (["--epochs", "ten"], "invalid int value"),
+        (["--lr-g", "-1"], "lr_g must be positive"),
+        (["--lr-d", "nan"], "lr_d must be finite"),
+        (["--loss", "hinge"], "invalid choice"),
+        (["--batch-size", "0"], "batch_size must be at least 1"),
+        (["--lr-g", "1e308", "--lr-d", "1e308"], "diverged at epoch 0"),
+        (["--config", "missing.toml"], "cannot read configuration"),
+        (["--data", "missing.csv"], "cannot read data file"),
+    ],
+)
 def test_bad_values_get_one_line_and_status_2(tmp_path, args, words):
     out = tmp_path / "t.npz"
     r = run("train", "--out", str(out), *args, cwd=tmp_path)
