@@ -24,8 +24,13 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 stamp=.venv/.ganimate-installed
 if [[ ! -f $stamp || pyproject.toml -nt $stamp ]]; then
-  echo "setup: installing ganimate and its dependencies into .venv"
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[dev]'
+  echo "setup: installing ganimate and its dependencies into .venv (a few minutes)"
+  log=.venv/pip.log
+  if ! { .venv/bin/python -m pip install --upgrade pip &&
+         .venv/bin/python -m pip install -e '.[dev]'; } >"$log" 2>&1; then
+    tail -n 40 "$log"
+    echo "setup: pip failed; the whole log is in $log" >&2
+    exit 1
+  fi
   touch "$stamp"
 fi
