@@ -244,32 +244,42 @@ class NetworkDiagram(VGroup):
             color, width = edge_style(float(w))
             edge.set_stroke(color, width=width)
 
-    def value_labels(self, w_g: np.ndarray, w_d: np.ndarray) -> VGroup:
-        """Each weight's value (Text) under its name, and the biases under the boxes.
+    def on_edge(self, mob, kind: str, k: int):
+        """Put ``mob`` in the value slot of edge ``k`` (``kind`` "g" or "d").
 
-        The middle edges keep their name above the edge and their value below it.
+        The slot is under the weight's name; the middle edge's is below the edge.
         """
+        edges, names = ((self.g_edges, self.g_names) if kind == "g"
+                        else (self.d_edges, self.d_names))
+        if k == 1:
+            return self._edge_label(mob, edges[1], -1)
+        return mob.next_to(names[k], DOWN, buff=0.06)
+
+    def value_labels(self, w_g: np.ndarray, w_d: np.ndarray) -> VGroup:
+        """Each weight's value (Text) under its name, and the biases under the boxes."""
         out = VGroup()
-        for edges, names, values in ((self.g_edges, self.g_names, w_g[:-1]),
-                                     (self.d_edges, self.d_names, w_d[:-1])):
-            for k, (edge, name, w) in enumerate(zip(edges, names, values,
-                                                    strict=True)):
-                text = label(short(float(w)), 22, edge_style(float(w))[0])
-                if k == 1:
-                    self._edge_label(text, edge, -1)
-                else:
-                    text.next_to(name, DOWN, buff=0.06)
-                out.add(text)
+        for kind, values in (("g", w_g[:-1]), ("d", w_d[:-1])):
+            for k, w in enumerate(values):
+                out.add(self.on_edge(label(short(float(w)), 22,
+                                           edge_style(float(w))[0]), kind, k))
         out.add(label(f"b = {short(float(w_g[-1]))}", 22, MUTED)
                 .next_to(self.g_box.frame, DOWN, buff=0.12))
         out.add(label(f"c = {short(float(w_d[-1]))}", 22, MUTED)
                 .next_to(self.d_box.frame, DOWN, buff=0.12))
         return out
 
-    def flash(self, edges, color: str, run_time: float = 1.0, width: float = 9):
-        """Pulses travelling along ``edges`` (a signal or an error on its way)."""
-        return [ShowPassingFlash(e.copy().set_stroke(color, width=width),
-                                 time_width=0.6, run_time=run_time) for e in edges]
+    def flash(self, edges, color: str, run_time: float = 1.0, width: float = 9,
+              backward: bool = False):
+        """Pulses travelling along ``edges``; ``backward`` runs them end to start."""
+        pulses = []
+        for e in edges:
+            path = e.copy().set_stroke(color, width=width)
+            if hasattr(e, "tip") and e.tip is not None:
+                path = Line(e.get_start(), e.get_end()).set_stroke(color, width=width)
+            if backward:
+                path.reverse_points()
+            pulses.append(ShowPassingFlash(path, time_width=0.6, run_time=run_time))
+        return pulses
 
 
 def caption(text: str, color: str = TEXT, size: float = 26) -> Text:
