@@ -135,11 +135,15 @@ class Profiles(VGroup):
 
 
 def profile_axes(x_length: float = 4.6, y_length: float = 4.0, pixels: int = 3,
-                 low: float = -0.4, high: float = 1.4) -> Axes:
-    """Axes for :class:`Profiles`: pixel index across, value up, 0 and 1 marked."""
+                 low: float = -0.4, high: float = 1.4, short: bool = False) -> Axes:
+    """Axes for :class:`Profiles`: pixel index across, value up, 0 and 1 marked.
+
+    ``short`` names the pixels "1", "2", ... instead of "pixel 1", for small axes.
+    """
     ax = axes((0.7, pixels + 0.3, 1), (low, high, 0.2), x_length, y_length,
-              x_ticks=range(1, pixels + 1), y_ticks=(0, 0.5, 1),
-              x_format=lambda v: f"pixel {v}", y_digits=1)
+              x_ticks=range(1, pixels + 1), y_ticks=(0, 1) if short else (0, 0.5, 1),
+              x_format=(lambda v: f"{v}") if short else (lambda v: f"pixel {v}"),
+              y_digits=1)
     ax.bounds = VGroup(hline(ax, 0, MUTED, 1.5), hline(ax, 1, MUTED, 1.5))
     ax.add(ax.bounds)
     return ax
