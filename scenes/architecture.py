@@ -26,7 +26,14 @@ from manim import (
 
 from ganmath.trace import interpolate, keyframes
 from scenes.common import FAKE, MUTED, NEGATIVE, POSITIVE, REAL, label
-from scenes.network import NetworkDiagram, NetworkSlide, caption, edge_style, math
+from scenes.network import (
+    NetworkDiagram,
+    NetworkSlide,
+    caption,
+    edge_style,
+    math,
+    retext,
+)
 
 KEYFRAMES = 30  # log-spaced epochs the weight labels step through
 
@@ -36,7 +43,7 @@ class Architecture(NetworkSlide):
 
     def construct(self):
         trace = self.trace
-        net = NetworkDiagram().shift(DOWN * 0.3 + RIGHT * 0.3)
+        net = self.net = NetworkDiagram().shift(DOWN * 0.3 + RIGHT * 0.3)
         title = label("The network, piece by piece", 40).to_edge(UP, buff=0.3)
         self.play(Write(title), run_time=1)
         self.next_slide()
@@ -115,8 +122,8 @@ class Architecture(NetworkSlide):
             net.style_edges(interpolate(trace, "g_params", epoch),
                             interpolate(trace, "d_params", epoch))
             if i != shown["row"]:
-                on_screen[0].become(values[i])
-                on_screen[1].become(badges[i])
+                retext(on_screen[0], values[i])
+                retext(on_screen[1], badges[i])
                 shown["row"] = i
 
         net.g_edges[0].add_updater(follow)

@@ -16,6 +16,7 @@ from manim import (
     UP,
     FadeIn,
     FadeOut,
+    ReplacementTransform,
     Transform,
     VGroup,
     Write,
@@ -108,7 +109,8 @@ class SignalFlow(NetworkSlide):
         self.play(*net.flash(net.passes, FAKE, run_time=1), run_time=1)
         self.play(*net.flash(net.d_edges, DISCRIMINATOR, run_time=1),
                   Transform(pre, d_formula), run_time=1)
-        self.play(FadeIn(d_in), FadeIn(d_out), Transform(draw, verdict), run_time=1)
+        self.play(FadeIn(d_in), FadeIn(d_out), ReplacementTransform(draw, verdict),
+                  run_time=1)
         self.wait(2)
         self.next_slide()
 
@@ -127,8 +129,9 @@ class SignalFlow(NetworkSlide):
                   FadeIn(real_chart), run_time=1.2)
         self.play(*net.flash(pixels.arrows, REAL, run_time=1), run_time=1)
         self.play(*net.flash(net.d_edges, DISCRIMINATOR, run_time=1), run_time=1)
-        self.play(Transform(d_in, real_in), Transform(d_out, real_out),
-                  Transform(draw, real_verdict), run_time=1)
+        self.play(ReplacementTransform(d_in, real_in),
+                  ReplacementTransform(d_out, real_out),
+                  ReplacementTransform(verdict, real_verdict), run_time=1)
         self.wait(2)
         self.next_slide()
 
@@ -141,7 +144,7 @@ class SignalFlow(NetworkSlide):
                          label("that its input is a real image", 26))
         summary.arrange(DOWN, buff=0.15, aligned_edge=LEFT)
         summary.move_to([0, -2.25, 0]).align_to(draw, LEFT)
-        self.play(Transform(d_out, both), FadeOut(d_in), FadeOut(pre),
-                  Transform(draw, summary), run_time=1.2)
+        self.play(ReplacementTransform(real_out, both), FadeOut(real_in), FadeOut(pre),
+                  ReplacementTransform(real_verdict, summary), run_time=1.2)
         self.wait(3)
 

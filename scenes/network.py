@@ -282,6 +282,19 @@ class NetworkDiagram(VGroup):
         return pulses
 
 
+def retext(current, new) -> None:
+    """Make ``current`` look like ``new`` in place, its ``text`` too.
+
+    ``become`` copies the drawing but not a Text's ``text`` attribute, so without
+    this the scene would still report the old words for what it shows.
+    """
+    pairs = (zip(current.submobjects, new.submobjects, strict=True)
+             if not isinstance(current, Text) else [(current, new)])
+    for old, fresh in pairs:
+        old.become(fresh)
+        old.text = fresh.text
+
+
 def caption(text: str, color: str = TEXT, size: float = 26) -> Text:
     """A one-line narration at the bottom of the frame."""
     return label(text, size, color).to_edge(DOWN, buff=0.35)
@@ -347,4 +360,4 @@ def generator_chain(L1: float, w_g: np.ndarray, w_d: np.ndarray) -> dict:
 
 
 __all__ = ["NetworkDiagram", "NetworkSlide", "Node", "Profile", "caption",
-           "edge_style", "generator_chain", "math", "params_at", "short"]
+           "edge_style", "generator_chain", "math", "params_at", "retext", "short"]
