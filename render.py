@@ -731,6 +731,8 @@ def cmd_slides(argv: list[str]) -> int:
     args = p.parse_args(argv)
     if os.sep in args.name or not args.name.strip("."):
         raise UserError(f"--name takes a plain file name, got {args.name!r}")
+    if args.quiet:
+        os.environ["TQDM_DISABLE"] = "1"  # the converters' progress bars
     try:
         from manim_slides.config import PresentationConfig
         from manim_slides.convert import Converter
