@@ -54,7 +54,7 @@ class SignalFlow(NetworkSlide):
         # the network with this epoch's weights (colour = sign, width = size)
         net = NetworkDiagram()
         net.style_edges(w_g, w_d)
-        net.scale(SCALE).to_edge(UP, buff=0.25).shift(RIGHT * 0.2)
+        net.scale(SCALE).to_edge(UP, buff=0.25).shift(LEFT * 0.15)
         badge = self.epoch_badge(epoch)
         title = label("One latent value through the network", 40)
         title.move_to([0, -2.4, 0])
@@ -136,8 +136,8 @@ class SignalFlow(NetworkSlide):
         self.next_slide()
 
         # side by side
-        both = VGroup(label(f"fake {fmt(self.shown['D_fake'], 3)}", 26, FAKE),
-                      label(f"real {fmt(self.shown['D_real'], 3)}", 26, REAL))
+        both = VGroup(label(f"fake {fmt(self.shown['D_fake'], 3)}", 24, FAKE),
+                      label(f"real {fmt(self.shown['D_real'], 3)}", 24, REAL))
         both.arrange(DOWN, buff=0.15, aligned_edge=LEFT)
         both.next_to(net.output, RIGHT, buff=0.1)
         summary = VGroup(label("D8 is the discriminator's probability", 26),

@@ -87,7 +87,13 @@ class NetworkSlide(GanSlide):
     GanSlide sets the camera's background to a hex string, and manim-slides calls
     ``.to_hex()`` on it when it saves the slide deck, which fails at the end of
     every render. Converting it here keeps scenes/common.py untouched.
+
+    ``skip_reversing``: manim-slides also writes every slide's video backwards
+    (for its "play in reverse" key); at 1080p60 that took about a third of a
+    render, so these scenes skip it. Stepping forward and back still works.
     """
+
+    skip_reversing = True
 
     def setup(self):
         super().setup()
