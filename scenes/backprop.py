@@ -167,7 +167,7 @@ class Backpropagation(NetworkSlide):
         slopes = VGroup(*(label(f"O(1−O) = {fmt(x, 3)}", 22, HIGHLIGHT)
                           .next_to(a, UP, buff=0.08)
                           for x, a in zip(c["slope"], net.passes, strict=True)))
-        latent = label(f"L1 = {fmt(c['L1'], 3)}", 22, HIGHLIGHT)
+        latent = label(fmt(c['L1'], 3), 22, HIGHLIGHT)
         latent.next_to(net.latent, DOWN, buff=0.12)
         beats = [("err", g_error, []), ("w", weights, net.d_edges),
                  ("slope", slopes, net.passes), ("lat", latent, net.g_edges)]
