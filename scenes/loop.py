@@ -25,6 +25,7 @@ from manim import (
     FadeOut,
     Indicate,
     MathTypst,
+    ReplacementTransform,
     RoundedRectangle,
     VGroup,
     Write,
@@ -149,11 +150,16 @@ class TrainingLoop(TrainingSlide):
         target = Profiles(self.fake_ax, state["fakes"], FAKE, width=2)
         self.play(self._light(boxes, 1), self.fake.animate.become(target),
                   run_time=0.8)
+        # replace (not become) the texts, so each Text on screen holds its own string
         for step, key in ((2, "D"), (3, "G")):
+            new = self._new_rows(self.tables[key], state[key])
             self.play(self._light(boxes, step),
-                      self._update_rows(self.tables[key], state[key]), run_time=0.8)
-        new = self._record(state["losses"]).move_to(self.record)
-        self.play(self._light(boxes, 4), self.record.animate.become(new), run_time=0.8)
+                      ReplacementTransform(self.tables[key], new), run_time=0.8)
+            self.tables[key] = new
+        new = self._record(state["losses"]).move_to(self.record, aligned_edge=LEFT)
+        self.play(self._light(boxes, 4), ReplacementTransform(self.record, new),
+                  run_time=0.8)
+        self.record = new
 
     def _dim(self, opacity):
         """Dim last epoch's numbers until each step replaces them with fresh ones."""
@@ -221,12 +227,12 @@ class TrainingLoop(TrainingSlide):
                 x += widths[c]
         return grid
 
-    def _update_rows(self, grid, values):
-        """An animation moving a table's rows to new values."""
+    def _new_rows(self, grid, values):
+        """A copy of table ``grid`` holding ``values``, in the same place."""
         new = VGroup(grid[0].copy().set_opacity(1),
                      *self._rows(values, grid.number_color))
-        self._place(new).move_to(grid)
-        return grid.animate.become(new)
+        new.number_color = grid.number_color
+        return self._place(new).move_to(grid, aligned_edge=LEFT + UP)
 
     def _record(self, losses):
         """Step 5: the two losses the epoch logs."""

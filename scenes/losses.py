@@ -79,7 +79,7 @@ class LossCurves(TrainingSlide):
             raw = downsample(trace.epoch, values, POINTS)
             smooth = downsample(trace.epoch, moving_average(values, window), POINTS)
             curves.append(self._curve(ax, *raw, color, width=1.5, opacity=0.45))
-            curves.append(self._curve(ax, *smooth, color, width=4, opacity=1))
+            curves.append(self._curve(ax, *smooth, color, width=5, opacity=1))
         legend = self._legend(window).to_edge(RIGHT, buff=0.4).shift(UP * 1.4)
         rows = keyframes(trace, READOUTS, "uniform")
         values = Readout([self._values(row) for row in rows])

@@ -19,6 +19,7 @@ from manim import (
     DashedLine,
     ManimColor,
     Mobject,
+    Text,
     VGroup,
     VMobject,
 )
@@ -153,10 +154,13 @@ class Readout(VGroup):
     """One of a few precomputed texts, shown by index; swapped in place.
 
     ``texts`` are built once; :meth:`show` makes the visible copy
-    :meth:`~manim.Mobject.become` the chosen one only when the index changes, so
-    an updater can call it on every frame for the price of a comparison.
-    :meth:`follow` attaches such an updater: the readout must carry its own
-    updater, or Manim treats it as static and never redraws it mid-animation.
+    :meth:`~manim.Mobject.become` the chosen one, and only when the index
+    changes, so an updater can call it on every frame for the price of a
+    comparison. :meth:`follow` attaches such an updater: the readout must carry
+    its own updater, or Manim treats it as static and never redraws it
+    mid-animation. (Swapping the member itself instead leaves the old text drawn
+    too, as the Cairo renderer keeps the family it found at the animation's
+    start.)
     """
 
     def __init__(self, texts: list[Mobject]):
@@ -175,7 +179,11 @@ class Readout(VGroup):
         """Display ``texts[index]`` (clipped to the valid range)."""
         index = int(np.clip(index, 0, len(self.texts) - 1))
         if index != self.index:
-            self.shown.become(self.texts[index])
+            chosen = self.texts[index]
+            self.shown.become(chosen)
+            # become() copies points and style only: keep each Text's string too
+            for old, new in zip(_texts(self.shown), _texts(chosen), strict=True):
+                old.text = new.text
             self.index = index
         return self
 
@@ -184,6 +192,10 @@ class Readout(VGroup):
         for mob in [*self.texts, self.shown]:
             getattr(mob, method)(*args, **kwargs)
         return self
+
+
+def _texts(mob: Mobject) -> list[Text]:
+    return [m for m in mob.get_family() if isinstance(m, Text)]
 
 
 def value_line(name: str, value: float, color: str, digits: int = 4,

@@ -99,6 +99,7 @@ class SigmoidSaturation(TrainingSlide):
         readout.align_all("next_to", formulas, DOWN, buff=0.35)
         readout.align_all("align_to", formulas, LEFT)
         badge = Readout([self.epoch_badge(int(e)) for e in epochs])
+        self.slopes, self.slope_epochs = readout, [int(e) for e in epochs]  # for tests
         u = ValueTracker(0)
 
         def place(t):
@@ -124,7 +125,7 @@ class SigmoidSaturation(TrainingSlide):
         # beat 3: real pixel values that no sigmoid output can reach
         real = trace.real_images.ravel()
         fake = sigma(O_in[-1].ravel())
-        out = int(np.sum((real > 1) | (real < 0)))
+        out = self.out_of_reach = int(np.sum((real > 1) | (real < 0)))
         x0, x1 = ax.c2p(-6, 0)[0], ax.c2p(6, 0)[0]
         bands = VGroup(*[
             Rectangle(width=x1 - x0, height=abs(ax.c2p(0, hi)[1] - ax.c2p(0, lo)[1]),
