@@ -37,6 +37,8 @@ class SignalFlow(NetworkSlide):
         s = len(trace.sample_epochs) - 1
         epoch = int(trace.sample_epochs[s])
         row = trace.row(epoch)
+        # a shown pass, not the training step: the weights after the epoch
+        # (training pushed this draw through the generator of the epoch before)
         w_g, w_d = trace.g_params[row], trace.d_params[row]
         L1 = float(trace.sample_latents[s, 1, 0])
         run = forward(trace, w_g, w_d, np.array([L1]))
