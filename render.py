@@ -591,10 +591,9 @@ def render_scenes(names: list[str], trace: Path, opts: RenderOptions, out: Path,
     """Render (or reuse) each scene; ``jobs`` of them at a time."""
     from scenes import SCENES
 
-    missing = [n for n in names if not (ROOT / "scenes" / SCENES[n][0]).exists()]
-    for name in missing:
-        say(f"scene {name}: skipped, scenes/{SCENES[name][0]} does not exist yet")
-    names = [n for n in names if n not in missing]
+    for name in names:
+        if not (ROOT / "scenes" / SCENES[name][0]).is_file():
+            raise UserError(f"scene {name}: scenes/{SCENES[name][0]} is missing")
 
     digest, code = file_digest(trace), code_digest()
     bars = not say.quiet and jobs == 1
