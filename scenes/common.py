@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, UR, Text, VGroup, config
+from manim import DOWN, LEFT, RIGHT, UP, UR, ManimColor, Text, VGroup, config
 from manim_slides import Slide
 
 from ganmath.cache import trace_path
@@ -59,11 +59,19 @@ def fmt(value: float, digits: int = 4) -> str:
 
 
 class GanSlide(Slide):
-    """Base for every scene: the dark background and the trace in ``self.trace``."""
+    """Base for every scene: the dark background and the trace in ``self.trace``.
+
+    ``skip_reversing``: manim-slides would also write every slide's video
+    backwards, for its play-in-reverse key; that costs about a third of a
+    1080p render, so the decks step both ways but do not play backwards.
+    """
+
+    skip_reversing = True
 
     def setup(self):
         super().setup()
-        self.camera.background_color = BACKGROUND
+        # a ManimColor, not a hex string: manim-slides calls .to_hex() on it
+        self.camera.background_color = ManimColor(BACKGROUND)
         self.trace = scene_trace()
 
     def epoch_badge(self, epoch: int) -> Text:
