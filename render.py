@@ -15,7 +15,8 @@
 Every output is written to a temporary path inside the output folder and
 renamed into place, so an interrupted or failed run leaves no partial file.
 Renders are cached under ``OUT/.cache``: a scene is rendered again only when
-its trace, the scene or core sources, or the render options change.
+its trace, its sources (its file, the ``scenes`` modules it imports, ``ganmath``
+and this file) or the render options change.
 
 Mistakes in the command line, the configuration or the inputs get a one-line
 error and exit status 2; Ctrl-C stops Manim, removes its temporary files and
@@ -280,11 +281,44 @@ def file_digest(*paths: Path) -> str:
     return h.hexdigest()
 
 
-def code_digest() -> str:
-    """A hash of everything besides the trace that decides what a render shows."""
+def scene_sources(file: str) -> list[Path]:
+    """A scene's file and every ``scenes`` module it imports, directly or not.
+
+    Another scene's file is not among them, so editing one scene leaves the
+    others' renders cached.
+    """
+    import ast
+
+    folder = ROOT / "scenes"
+    found, todo = {folder / "__init__.py"}, [folder / file]
+    while todo:
+        path = todo.pop()
+        if path in found or not path.is_file():
+            continue
+        found.add(path)
+        for node in ast.walk(ast.parse(path.read_bytes(), str(path))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module == "scenes":
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module.removeprefix("scenes.")] \
+                    if node.module.startswith("scenes.") else []
+            elif isinstance(node, ast.Import):
+                names = [a.name.removeprefix("scenes.") for a in node.names
+                         if a.name.startswith("scenes.")]
+            todo += [folder / f"{name.split('.')[0]}.py" for name in names]
+    return sorted(found)
+
+
+def code_digest(file: str) -> str:
+    """A hash of everything besides the trace that decides what scene ``file`` shows.
+
+    That is its sources, the core's, this file, and the versions of Manim and
+    manim-slides.
+    """
     from importlib.metadata import version
 
-    sources = [ROOT / "render.py", *sorted((ROOT / "scenes").glob("*.py")),
+    sources = [ROOT / "render.py", *scene_sources(file),
                *sorted((ROOT / "ganmath").glob("*.py"))]
     h = hashlib.sha256(file_digest(*sources).encode())
     for package in ("manim", "manim-slides"):
@@ -484,7 +518,7 @@ class SceneRender:
     points manim-slides wrote, which ``render.py slides`` builds decks from.
     """
 
-    def __init__(self, name: str, trace: Path, trace_digest: str, code: str,
+    def __init__(self, name: str, trace: Path, trace_digest: str,
                  opts: RenderOptions, out: Path, say: Output, bars: bool):
         from scenes import SCENES
 
@@ -494,7 +528,8 @@ class SceneRender:
         self.say, self.bars = say, bars
         self.target = out / f"{name}.{opts.format}"
         self.entry = out / ".cache" / f"{name}.{opts.format}"
-        self.key = key_of(trace=trace_digest, code=code, scene=name, **asdict(opts))
+        self.key = key_of(trace=trace_digest, code=code_digest(self.file), scene=name,
+                          **asdict(opts))
 
     def cached(self) -> Made | None:
         try:
@@ -595,9 +630,9 @@ def render_scenes(names: list[str], trace: Path, opts: RenderOptions, out: Path,
         if not (ROOT / "scenes" / SCENES[name][0]).is_file():
             raise UserError(f"scene {name}: scenes/{SCENES[name][0]} is missing")
 
-    digest, code = file_digest(trace), code_digest()
+    digest = file_digest(trace)
     bars = not say.quiet and jobs == 1
-    renders = [SceneRender(n, trace, digest, code, opts, out, say, bars) for n in names]
+    renders = [SceneRender(n, trace, digest, opts, out, say, bars) for n in names]
     if jobs == 1:
         return [r.run(force) for r in renders]
 

@@ -326,11 +326,20 @@ def test_cache_key_follows_sources_and_options(tmp_path, monkeypatch):
     (copy / "render.py").write_bytes((ROOT / "render.py").read_bytes())
     monkeypatch.setattr(cli, "ROOT", copy)
 
-    before = cli.code_digest()
-    assert cli.code_digest() == before
-    scene = copy / "scenes" / "fakes.py"
-    scene.write_text(scene.read_text() + "\n# a change\n")
-    assert cli.code_digest() != before
+    def edit(name):
+        path = copy / "scenes" / name
+        path.write_text(path.read_text() + "\n# a change\n")
+
+    # the scene's own file and the helpers it imports count, other scenes do not
+    assert "plots.py" in [p.name for p in cli.scene_sources("fakes.py")]
+    before = cli.code_digest("fakes.py")
+    assert cli.code_digest("fakes.py") == before
+    edit("architecture.py")
+    assert cli.code_digest("fakes.py") == before
+    for name in ("fakes.py", "plots.py", "common.py"):
+        edit(name)
+        assert cli.code_digest("fakes.py") != before
+        before = cli.code_digest("fakes.py")
 
     keys = {cli.key_of(trace="t", code="c", scene=SCENE,
                        **cli.asdict(cli.RenderOptions(**opts)))
