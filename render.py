@@ -360,7 +360,10 @@ class Children:
             proc = subprocess.Popen(cmd, start_new_session=True, **kwargs)
             self.running.add(proc)
         try:
-            return proc.wait()
+            status = proc.wait()
+            if self.stopping:  # stopped by stop_all, not a failure of its own
+                raise KeyboardInterrupt
+            return status
         finally:
             if proc.poll() is None:
                 stop(proc)
@@ -730,7 +733,9 @@ def render_options(args: argparse.Namespace) -> RenderOptions:
 def cmd_main(argv: list[str]) -> int:
     from scenes import SCENES
 
-    p = Parser(prog="render.py", description=__doc__.split("\n")[0])
+    summary, commands = __doc__.split("\n\n")[:2]
+    p = Parser(prog="render.py", description=f"{summary}\n\n{commands}",
+               formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--list", action="store_true", help="list the scenes and stop")
     add_render_flags(p)
     args = p.parse_args(argv)

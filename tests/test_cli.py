@@ -158,11 +158,24 @@ def test_png_is_the_last_frame(main_job):
     assert "still" in result.stdout
 
 
-def test_transparent_mov_has_an_alpha_channel(main_job):
+def rgba_frames_vp9(path: Path, size=(256, 144)) -> np.ndarray:
+    """A webm's frames with alpha: FFmpeg's libvpx decoder keeps the alpha plane."""
+    import imageio_ffmpeg
+
+    raw = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error",
+                          "-c:v", "libvpx-vp9", "-i", str(path), "-f", "rawvideo",
+                          "-pix_fmt", "rgba", "-"], capture_output=True, check=True)
+    return np.frombuffer(raw.stdout, np.uint8).reshape(-1, size[1], size[0], 4)
+
+
+@pytest.mark.parametrize("fmt", ["mov", "webm"])
+def test_transparent_video_has_an_alpha_channel(main_job, fmt):
     out = main_job["out"]
-    result = render(SCENE, *RUN, "--out", out, "--format", "mov", "--transparent")
+    result = render(SCENE, *RUN, "--out", out, "--format", fmt, "--transparent")
     assert result.returncode == 0, result.stderr
-    alpha = frames(out / f"{SCENE}.mov")[-1][:, :, 3]
+    video = out / f"{SCENE}.{fmt}"
+    last = frames(video)[-1] if fmt == "mov" else rgba_frames_vp9(video)[-1]
+    alpha = last[:, :, 3]
     assert alpha.min() == 0 and alpha.max() == 255
     assert (alpha == 0).mean() > 0.5  # the background is see-through
 
@@ -287,13 +300,15 @@ def test_output_folder_without_write_permission(tmp_path):
     assert all_files(out) == []
 
 
-def test_ctrl_c_stops_manim_and_leaves_no_partial_file(tmp_path):
+@pytest.mark.parametrize("scenes", [[SCENE], [SCENE, "losses"]])
+def test_ctrl_c_stops_manim_and_leaves_no_partial_file(tmp_path, scenes):
     out = tmp_path / "out"
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "render.py"), SCENE, *RUN, "--out", str(out),
-         "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [sys.executable, str(ROOT / "render.py"), *scenes, *RUN, "--out", str(out),
+         "--jobs", str(len(scenes)), "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
-    while not list((out / ".work").glob(f"{SCENE}-*/media/videos")):
+    while len(list((out / ".work").glob("*/media/videos"))) < len(scenes):
         assert proc.poll() is None and time.monotonic() < deadline, "no render began"
         time.sleep(0.1)
     time.sleep(1.5)  # well into the frames
@@ -302,9 +317,8 @@ def test_ctrl_c_stops_manim_and_leaves_no_partial_file(tmp_path):
 
     assert proc.returncode == 130
     assert stderr.splitlines() == ["render.py: interrupted; no partial file was kept"]
-    assert not (out / f"{SCENE}.mp4").exists()
-    assert not (out / ".work").exists()
-    assert not (out / ".cache" / f"{SCENE}.mp4").exists()
+    assert not (out / ".work").exists() and not (out / ".cache").exists()
+    assert not [name for name in scenes if (out / f"{name}.mp4").exists()]
     assert [p.parent.name for p in all_files(out)] == ["traces"]
     # no Manim process is left running on our output folder
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
