@@ -16,6 +16,7 @@ from manim import (
     LEFT,
     UL,
     Axes,
+    Circle,
     DashedLine,
     ManimColor,
     Mobject,
@@ -36,7 +37,13 @@ class TrainingSlide(GanSlide):
     ``scenes/common.py`` is not ours to change: ``GanSlide.setup`` stores the
     background as a hex string, and manim-slides calls ``.to_hex()`` on it when
     it writes the slide file at the end of a render, which then fails.
+
+    ``skip_reversing`` stops manim-slides from also writing every slide's video
+    backwards (for its play-in-reverse key), a large share of a 1080p render;
+    stepping forward and back through the slides still works.
     """
+
+    skip_reversing = True
 
     def setup(self):
         super().setup()
@@ -108,6 +115,21 @@ def moving_average(values: np.ndarray, window: int) -> np.ndarray:
     return (csum[idx] - csum[start]) / (idx - start)
 
 
+class Shared:
+    """A mobject attribute kept by reference when the mobject is copied.
+
+    Manim copies a mobject (with all its attributes) at the start of most
+    animations; a readout's stack of texts or a profile set's axes would be
+    deep-copied each time, which made renders several times slower.
+    """
+
+    def __init__(self, value):
+        self.value = value
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 class Profiles(VGroup):
     """Images drawn as profiles on ``ax``: pixel 1..n across, the value up.
 
@@ -119,19 +141,51 @@ class Profiles(VGroup):
     def __init__(self, ax: Axes, images: np.ndarray, color: str,
                  width: float = 2.5, opacity: float = 0.75):
         super().__init__()
-        self.ax = ax
+        self._ax = Shared(ax)
         for _ in images:
             self.add(VMobject(stroke_color=color, stroke_width=width,
                               stroke_opacity=opacity))
         self.set_images(images)
 
+    @property
+    def ax(self) -> Axes:
+        """The axes the profiles are drawn on."""
+        return self._ax.value
+
     def set_images(self, images: np.ndarray) -> "Profiles":
         """Move polyline ``i`` to image ``images[i]`` (shape (B, n))."""
         images = np.asarray(images, dtype=float)
-        xs = np.arange(1, images.shape[1] + 1)
-        for line, image in zip(self.submobjects, images, strict=True):
-            points = [self.ax.c2p(x, v) for x, v in zip(xs, image, strict=True)]
+        B, n = images.shape
+        xs = np.tile(np.arange(1, n + 1, dtype=float), B)
+        corners = points_on(self.ax, xs, images.ravel()).reshape(B, n, 3)
+        for line, points in zip(self.submobjects, corners, strict=True):
             line.set_points_as_corners(points)
+        return self
+
+
+def points_on(ax: Axes, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Scene points (N, 3) of the coordinates ``(xs[i], ys[i])`` on ``ax``, at once."""
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    return np.asarray(ax.c2p(xs, ys)).T
+
+
+class DotCloud(VMobject):
+    """Many equal dots as one mobject: one path with a circle per dot.
+
+    Moving a few hundred separate ``Dot`` objects every frame costs a bounding
+    box per dot and a Cairo path per dot; here :meth:`place` writes all the
+    points in one array operation and the camera fills one path.
+    """
+
+    def __init__(self, count: int, radius: float, color: str, opacity: float = 0.85):
+        super().__init__(fill_color=color, fill_opacity=opacity, stroke_width=0)
+        self.template = Circle(radius=radius).points
+        self.place(np.zeros((count, 3)))
+
+    def place(self, centres: np.ndarray) -> "DotCloud":
+        """Put the dots' centres at ``centres`` (N, 3)."""
+        centres = np.asarray(centres, dtype=float)
+        self.points = (self.template[None] + centres[:, None]).reshape(-1, 3)
         return self
 
 
@@ -165,10 +219,15 @@ class Readout(VGroup):
 
     def __init__(self, texts: list[Mobject]):
         super().__init__()
-        self.texts = texts
+        self._texts = Shared(texts)
         self.index = 0
         self.shown = texts[0].copy()
         self.add(self.shown)
+
+    @property
+    def texts(self) -> list[Mobject]:
+        """The precomputed texts, one per index."""
+        return self._texts.value
 
     def follow(self, index_of) -> "Readout":
         """Show ``texts[index_of()]`` on every frame until updaters are cleared."""
@@ -207,4 +266,5 @@ def value_line(name: str, value: float, color: str, digits: int = 4,
 
 
 __all__ = ["TrainingSlide", "title", "axes", "nice_ticks", "hline", "downsample",
-           "moving_average", "Profiles", "profile_axes", "Readout", "value_line"]
+           "moving_average", "points_on", "DotCloud", "Profiles", "profile_axes",
+           "Readout", "value_line"]

@@ -40,7 +40,14 @@ from scenes.common import (
     fmt,
     label,
 )
-from scenes.plots import Readout, TrainingSlide, axes, title, value_line
+from scenes.plots import (
+    DotCloud,
+    Readout,
+    TrainingSlide,
+    axes,
+    points_on,
+    title,
+)
 
 COLUMN_X = 1.8  # left edge of the text column beside the plots
 KEYFRAMES = 24  # log-spaced epochs the pre-activations pass through
@@ -83,7 +90,7 @@ class SigmoidSaturation(TrainingSlide):
         f_slope = MathTypst(r"sigma'(x) = sigma(x) (1 - sigma(x))", color=GRADIENT,
                             font_size=34)
         formulas = VGroup(f_sigma, f_slope).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
-        formulas.move_to([COLUMN_X, 2.3, 0], aligned_edge=LEFT + UP)
+        formulas.move_to([COLUMN_X, 2.9, 0], aligned_edge=LEFT + UP)
         self.play(Write(heading))
         self.play(FadeIn(ax), FadeIn(x_name), Create(curve), Write(f_sigma))
         self.play(Create(dcurve), Write(f_slope))
@@ -91,34 +98,32 @@ class SigmoidSaturation(TrainingSlide):
 
         # beat 2: the generator's pre-activations slide out along the curve
         B, n = O_in.shape[1:]
-        dots = VGroup(*[Dot(radius=0.05, color=FAKE, fill_opacity=0.8)
-                        for _ in range(B * n)])
-        ddots = VGroup(*[Dot(radius=0.04, color=FAKE, fill_opacity=0.8)
-                         for _ in range(B * n)])
-        readout = Readout([self._slopes(O_in[k]) for k in range(len(epochs))])
-        readout.align_all("next_to", formulas, DOWN, buff=0.35)
-        readout.align_all("align_to", formulas, LEFT)
+        dots = DotCloud(B * n, 0.05, FAKE)
+        ddots = DotCloud(B * n, 0.04, FAKE)
+        panel = self._slope_panel(n).next_to(formulas, DOWN, buff=0.35)
+        panel.align_to(formulas, LEFT)
+        readout = Readout([self._slopes(O_in[k], panel[1]) for k in range(len(epochs))])
         badge = Readout([self.epoch_badge(int(e)) for e in epochs])
         self.slopes, self.slope_epochs = readout, [int(e) for e in epochs]  # for tests
         u = ValueTracker(0)
 
-        def place(t):
+        def place(cloud, curve_of, t):
             i = min(int(t), len(epochs) - 2)
             x = ((1 - (t - i)) * O_in[i] + (t - i) * O_in[i + 1]).ravel()
-            for dot, ddot, xv, s, d in zip(dots, ddots, x, sigma(x), slope(x),
-                                           strict=True):
-                dot.move_to(ax.c2p(xv, s))
-                ddot.move_to(ax.c2p(xv, d))
+            cloud.place(points_on(ax, x, curve_of(x)))
 
-        place(0)
-        self.play(FadeIn(dots), FadeIn(ddots), FadeIn(readout), FadeIn(badge))
+        place(dots, sigma, 0)
+        place(ddots, slope, 0)
+        self.play(FadeIn(dots), FadeIn(ddots), FadeIn(panel), FadeIn(readout),
+                  FadeIn(badge))
         self.next_slide()
-        dots.add_updater(lambda _: place(u.get_value()))
+        dots.add_updater(lambda m: place(m, sigma, u.get_value()))
+        ddots.add_updater(lambda m: place(m, slope, u.get_value()))
         for mob in (readout, badge):
             mob.follow(lambda: round(u.get_value()))
         self.play(u.animate.set_value(len(epochs) - 1), run_time=SLIDE_SECONDS,
                   rate_func=linear)
-        for mob in (dots, readout, badge):
+        for mob in (dots, ddots, readout, badge):
             mob.clear_updaters()
         self.next_slide()
 
@@ -149,7 +154,7 @@ class SigmoidSaturation(TrainingSlide):
             label("out to where the slope is", 24, GRADIENT),
             label("nearly 0", 24, GRADIENT),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-        note.next_to(readout, DOWN, buff=0.35).align_to(formulas, LEFT)
+        note.next_to(panel, DOWN, buff=0.35).align_to(formulas, LEFT)
         self.play(FadeIn(bands), FadeIn(reals), FadeIn(heads[0]))
         self.play(FadeIn(fakes), FadeIn(heads[1]), FadeIn(note))
         self.next_slide()
@@ -158,14 +163,20 @@ class SigmoidSaturation(TrainingSlide):
         self.play(*[FadeOut(m) for m in self.mobjects if m is not heading])
         self._two_losses()
 
-    def _slopes(self, O_in):
-        """The mean slope at each output pixel over the fakes, one a line."""
-        means = slope(O_in.ravel()).reshape(O_in.shape).mean(axis=0)
+    def _slope_panel(self, n):
+        """The fixed part of the slope readout: its heading and the pixel names."""
         head = VGroup(MathTypst("sigma'(O_\"in\")", color=GRADIENT, font_size=30),
                       label("mean over the fakes", 22, MUTED)).arrange(buff=0.2)
-        lines = [value_line(f"pixel {j + 1}", m, GRADIENT, size=24)
-                 for j, m in enumerate(means)]
-        return VGroup(head, *lines).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
+        names = VGroup(*[label(f"pixel {j + 1}", 24, GRADIENT) for j in range(n)])
+        names.arrange(DOWN, aligned_edge=LEFT, buff=0.14)
+        return VGroup(head, names).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
+
+    def _slopes(self, O_in, names):
+        """The mean slope at each output pixel over the fakes, beside its name."""
+        means = slope(O_in.ravel()).reshape(O_in.shape).mean(axis=0)
+        return VGroup(*[label(fmt(m), 24, GRADIENT, mono=True)
+                        .next_to(name, RIGHT, buff=0.2)
+                        for name, m in zip(names, means, strict=True)])
 
     def _two_losses(self):
         """Gradient size at D's logit against D(G(z)) for both generator losses."""
