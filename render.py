@@ -804,6 +804,9 @@ def cmd_slides(argv: list[str]) -> int:
     assets = folder / f"{args.name}_assets"
     work = Path(tempfile.mkdtemp(prefix=".deck-", dir=folder))
     try:
+        # Known shortcoming: an html deck loads reveal.js from its CDN when opened,
+        # so showing it needs the network; manim-slides' --offline would fetch
+        # the files now, which we do not do behind the user's back.
         options = {"one_file": True} if args.one_file and args.to == "html" else {}
         converter = Converter.from_string(args.to)(presentation_configs=configs,
                                                    **options)
