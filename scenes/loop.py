@@ -25,7 +25,6 @@ from manim import (
     FadeOut,
     Indicate,
     MathTypst,
-    ReplacementTransform,
     RoundedRectangle,
     VGroup,
     Write,
@@ -135,7 +134,8 @@ class TrainingLoop(TrainingSlide):
             if epochs[i] - epochs[i - 1] > 1:
                 jump = label(f"{epochs[i] - epochs[i - 1] - 1:,} epochs later",
                              32, HIGHLIGHT).move_to([2.0, -1.4, 0])
-                self.play(self._dim(0.12), FadeIn(jump))
+                self._dim(0.12)
+                self.play(FadeIn(jump))
                 self.wait(1)
                 self.play(FadeOut(jump))
             self._run_epoch(boxes, real, states[i], i)
@@ -145,26 +145,31 @@ class TrainingLoop(TrainingSlide):
     def _run_epoch(self, boxes, real, state, index):
         """Step through one epoch: each box lit as its numbers change."""
         self.badge.show(index)
+        self._dim(0.35)
         self.play(self._light(boxes, 0), Indicate(real, color=REAL, scale_factor=1.03),
-                  self._dim(0.35), run_time=0.8)
+                  run_time=0.8)
         target = Profiles(self.fake_ax, state["fakes"], FAKE, width=2)
         self.play(self._light(boxes, 1), self.fake.animate.become(target),
                   run_time=0.8)
-        # replace (not become) the texts, so each Text on screen holds its own string
+
+        # new numbers swap in as their box lights: no transform, as copying a
+        # table of Texts for one costs more than the rest of the frame
         for step, key in ((2, "D"), (3, "G")):
             new = self._new_rows(self.tables[key], state[key])
-            self.play(self._light(boxes, step),
-                      ReplacementTransform(self.tables[key], new), run_time=0.8)
+            self.remove(self.tables[key])
+            self.add(new)
             self.tables[key] = new
+            self.play(self._light(boxes, step), run_time=0.8)
         new = self._record(state["losses"]).move_to(self.record, aligned_edge=LEFT)
-        self.play(self._light(boxes, 4), ReplacementTransform(self.record, new),
-                  run_time=0.8)
+        self.remove(self.record)
+        self.add(new)
         self.record = new
+        self.play(self._light(boxes, 4), run_time=0.8)
 
     def _dim(self, opacity):
         """Dim last epoch's numbers until each step replaces them with fresh ones."""
-        return AnimationGroup(*[mob.animate.set_opacity(opacity)
-                                for mob in (*self.tables.values(), self.record)])
+        for mob in (*self.tables.values(), self.record):
+            mob.set_opacity(opacity)
 
     def _cycle(self):
         """Five boxes down the left, arrows between them and one back to the top."""
