@@ -27,16 +27,18 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch
 
 from ganmath.model import sigmoid
+from ganmath.palette import (
+    DISCRIMINATOR,
+    FAKE,
+    GRADIENT,
+    MUTED,
+    NEGATIVE,
+    POSITIVE,
+    REAL,
+)
 from ganmath.trace import Trace, forward_at, keyframes
 
-REAL = "#56B4E9"  # sky blue
-FAKE = "#E69F00"  # orange: fakes and the generator
-DISCRIMINATOR = "#CC79A7"  # reddish purple
-POSITIVE = "#009E73"  # bluish green
-NEGATIVE = "#D55E00"  # vermillion, also the gradient
-GRADIENT = NEGATIVE
-INK = "#222222"
-MUTED = "#8A8F98"
+INK = "#222222"  # text on the figures' white background
 
 #: The losses at the equilibrium, where D outputs 1/2 for every image.
 D_LOSS_EQUILIBRIUM = 2 * np.log(2)

@@ -14,20 +14,21 @@ from manim import DOWN, LEFT, RIGHT, UP, UR, ManimColor, Text, VGroup, config
 from manim_slides import Slide
 
 from ganmath.cache import trace_path
+from ganmath.palette import (  # noqa: F401  (re-exported for the scenes)
+    DISCRIMINATOR,
+    FAKE,
+    GENERATOR,
+    GRADIENT,
+    HIGHLIGHT,
+    MUTED,
+    NEGATIVE,
+    POSITIVE,
+    REAL,
+)
 from ganmath.trace import Trace, TraceError, load_trace
 
-# palette
 BACKGROUND = "#0F1117"
 TEXT = "#EDEDED"
-MUTED = "#8A8F98"
-REAL = "#56B4E9"  # sky blue: real images, the real path
-FAKE = "#E69F00"  # orange: fake images, the generator's path
-GENERATOR = FAKE
-DISCRIMINATOR = "#CC79A7"  # reddish purple
-POSITIVE = "#009E73"  # bluish green: positive weights
-NEGATIVE = "#D55E00"  # vermillion: negative weights
-HIGHLIGHT = "#F0E442"  # yellow: what the narration points at
-GRADIENT = "#D55E00"  # vermillion: errors and gradients flowing back
 
 FONT = "DejaVu Sans"
 MONO = "DejaVu Sans Mono"
