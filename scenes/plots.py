@@ -18,6 +18,7 @@ from manim import (
     Axes,
     Circle,
     DashedLine,
+    FullScreenRectangle,
     ManimColor,
     Mobject,
     Text,
@@ -25,7 +26,7 @@ from manim import (
     VMobject,
 )
 
-from scenes.common import MUTED, GanSlide, fmt, label
+from scenes.common import BACKGROUND, MUTED, GanSlide, fmt, label
 
 TICK_SIZE = 22
 
@@ -75,6 +76,20 @@ def axes(x_range, y_range, x_length: float, y_length: float,
     ax.tick_labels = labels
     ax.add(labels)
     return ax
+
+
+def fade_to_background(scene, keep=(), run_time: float = 0.8) -> None:
+    """Fade out everything on screen but ``keep``, then remove it.
+
+    A background-coloured sheet fades in over the scene instead of a FadeOut of
+    each mobject: Manim copies every faded mobject first, which for screens full
+    of Text took seconds, while the sheet is one rectangle.
+    """
+    sheet = FullScreenRectangle(fill_color=BACKGROUND, fill_opacity=0, stroke_width=0)
+    scene.add(sheet)
+    scene.bring_to_front(*keep)
+    scene.play(sheet.animate.set_fill(opacity=1), run_time=run_time)
+    scene.remove(*[m for m in scene.mobjects if m not in keep])
 
 
 def title(text: str) -> Mobject:
@@ -265,6 +280,6 @@ def value_line(name: str, value: float, color: str, digits: int = 4,
     return VGroup(left, right).arrange(buff=0.2)
 
 
-__all__ = ["TrainingSlide", "title", "axes", "nice_ticks", "hline", "downsample",
-           "moving_average", "points_on", "DotCloud", "Profiles", "profile_axes",
-           "Readout", "value_line"]
+__all__ = ["TrainingSlide", "fade_to_background", "title", "axes", "nice_ticks",
+           "hline", "downsample", "moving_average", "points_on", "DotCloud",
+           "Profiles", "profile_axes", "Readout", "value_line"]

@@ -18,7 +18,6 @@ from manim import (
     DashedLine,
     Dot,
     FadeIn,
-    FadeOut,
     Line,
     MathTypst,
     Rectangle,
@@ -45,6 +44,7 @@ from scenes.plots import (
     Readout,
     TrainingSlide,
     axes,
+    fade_to_background,
     points_on,
     title,
 )
@@ -160,7 +160,7 @@ class SigmoidSaturation(TrainingSlide):
         self.next_slide()
 
         # beat 4: the minimax gradient vanishes where the non-saturating one does not
-        self.play(*[FadeOut(m) for m in self.mobjects if m is not heading])
+        fade_to_background(self, keep=[heading])
         self._two_losses()
 
     def _slope_panel(self, n):
@@ -220,8 +220,8 @@ class SigmoidSaturation(TrainingSlide):
                        label("minimax gradient vanishes", 24, MUTED))
         words.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         words.next_to(legend, DOWN, buff=0.4).align_to(legend, LEFT)
-        self.play(FadeIn(on_min), FadeIn(on_ns))
-        self.play(d.animate.set_value(0.02), FadeIn(words), run_time=3)
+        self.play(FadeIn(on_min), FadeIn(on_ns), FadeIn(words))
+        self.play(d.animate.set_value(0.02), run_time=3)
         on_min.clear_updaters()
         on_ns.clear_updaters()
         self.next_slide()
