@@ -76,6 +76,9 @@ class LossCurves(TrainingSlide):
         curves = []
         for key, color in (("d_loss", DISCRIMINATOR), ("g_loss", GENERATOR)):
             values = trace.arrays[key]
+            # known shortcoming: the thin curve is POINTS single epochs picked
+            # evenly, so late in a long run its wiggles sample the batch noise
+            # sparsely; the thick trailing mean is what to read
             raw = downsample(trace.epoch, values, POINTS)
             smooth = downsample(trace.epoch, moving_average(values, window), POINTS)
             curves.append(self._curve(ax, *raw, color, width=1.5, opacity=0.45))

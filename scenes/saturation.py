@@ -18,6 +18,7 @@ from manim import (
     DashedLine,
     Dot,
     FadeIn,
+    FadeOut,
     Line,
     MathTypst,
     Rectangle,
@@ -49,7 +50,7 @@ from scenes.plots import (
     title,
 )
 
-COLUMN_X = 1.8  # left edge of the text column beside the plots
+COLUMN_X = 2.0  # left edge of the text column beside the plots
 KEYFRAMES = 24  # log-spaced epochs the pre-activations pass through
 SLIDE_SECONDS = 12
 
@@ -114,8 +115,13 @@ class SigmoidSaturation(TrainingSlide):
 
         place(dots, sigma, 0)
         place(ddots, slope, 0)
+        meaning = VGroup(label("the share of the gradient", 24, MUTED),
+                         label("that flows back through", 24, MUTED),
+                         label("each output pixel", 24, MUTED))
+        meaning.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        meaning.next_to(panel, DOWN, buff=0.35).align_to(formulas, LEFT)
         self.play(FadeIn(dots), FadeIn(ddots), FadeIn(panel), FadeIn(readout),
-                  FadeIn(badge))
+                  FadeIn(badge), FadeIn(meaning))
         self.next_slide()
         dots.add_updater(lambda m: place(m, sigma, u.get_value()))
         ddots.add_updater(lambda m: place(m, slope, u.get_value()))
@@ -156,7 +162,7 @@ class SigmoidSaturation(TrainingSlide):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         note.next_to(panel, DOWN, buff=0.35).align_to(formulas, LEFT)
         self.play(FadeIn(bands), FadeIn(reals), FadeIn(heads[0]))
-        self.play(FadeIn(fakes), FadeIn(heads[1]), FadeIn(note))
+        self.play(FadeIn(fakes), FadeIn(heads[1]), FadeOut(meaning), FadeIn(note))
         self.next_slide()
 
         # beat 4: the minimax gradient vanishes where the non-saturating one does not
