@@ -146,11 +146,13 @@ class TrainingLoop(TrainingSlide):
         """Step through one epoch: each box lit as its numbers change."""
         self.badge.show(index)
         self._dim(0.35)
-        self.play(self._light(boxes, 0), Indicate(real, color=REAL, scale_factor=1.03),
-                  run_time=0.8)
+        lit = self._light(boxes, 0)
+        self.bring_to_front(real)
+        self.play(lit, Indicate(real, color=REAL, scale_factor=1.03), run_time=0.8)
         target = Profiles(self.fake_ax, state["fakes"], FAKE, width=2)
-        self.play(self._light(boxes, 1), self.fake.animate.become(target),
-                  run_time=0.8)
+        lit = self._light(boxes, 1)
+        self.bring_to_front(self.fake)
+        self.play(lit, self.fake.animate.become(target), run_time=0.8)
 
         # new numbers swap in as their box lights: no transform, as copying a
         # table of Texts for one costs more than the rest of the frame
@@ -192,7 +194,12 @@ class TrainingLoop(TrainingSlide):
         return boxes, arrows
 
     def _light(self, boxes, step):
-        """Light box ``step`` and dim the others, as one animation."""
+        """Light box ``step`` and dim the others, as one animation.
+
+        The boxes move to the top of the scene's list first: Manim redraws every
+        mobject from the first animated one onward, on every frame.
+        """
+        self.bring_to_front(boxes)
         return AnimationGroup(*[
             box[0].animate.set_stroke(HIGHLIGHT if i == step else MUTED,
                                       4 if i == step else 2)

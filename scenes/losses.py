@@ -95,6 +95,9 @@ class LossCurves(TrainingSlide):
         epoch = ValueTracker(0)
         for curve in curves:
             curve.add_updater(lambda mob: mob.reveal(epoch.get_value()))
+        # Manim redraws each frame everything from the first moving mobject on:
+        # the moving ones go last so the legend and axes are drawn once
+        self.bring_to_front(*curves, values, badge)
         shown = lambda: np.searchsorted(trace.epoch[rows], epoch.get_value(),  # noqa: E731
                                         side="right") - 1
         values.follow(shown)

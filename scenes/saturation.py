@@ -127,6 +127,7 @@ class SigmoidSaturation(TrainingSlide):
         ddots.add_updater(lambda m: place(m, slope, u.get_value()))
         for mob in (readout, badge):
             mob.follow(lambda: round(u.get_value()))
+        self.bring_to_front(dots, ddots, readout, badge)  # only these redrawn
         self.play(u.animate.set_value(len(epochs) - 1), run_time=SLIDE_SECONDS,
                   rate_func=linear)
         for mob in (dots, ddots, readout, badge):
@@ -227,6 +228,7 @@ class SigmoidSaturation(TrainingSlide):
         words.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         words.next_to(legend, DOWN, buff=0.4).align_to(legend, LEFT)
         self.play(FadeIn(on_min), FadeIn(on_ns), FadeIn(words))
+        self.bring_to_front(on_min, on_ns)
         self.play(d.animate.set_value(0.02), run_time=3)
         on_min.clear_updaters()
         on_ns.clear_updaters()
