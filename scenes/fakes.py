@@ -10,11 +10,10 @@ import numpy as np
 from manim import DOWN, UP, Create, FadeIn, ValueTracker, Write, linear
 
 from ganmath.trace import forward_at, keyframes
-from scenes.common import FAKE, MUTED, REAL, TEXT, label
+from scenes.common import FAKE, MUTED, REAL, TEXT, GanSlide, label
 from scenes.plots import (
     Profiles,
     Readout,
-    TrainingSlide,
     profile_axes,
     title,
     value_line,
@@ -24,7 +23,7 @@ KEYFRAMES = 28  # log-spaced epochs the morph passes through
 MORPH_SECONDS = 16
 
 
-class FakesConverge(TrainingSlide):
+class FakesConverge(GanSlide):
     """Real images beside the fakes, and the fakes learning over the epochs."""
 
     def construct(self):

@@ -39,10 +39,11 @@ from scenes.common import (
     MUTED,
     REAL,
     TEXT,
+    GanSlide,
     fmt,
     label,
 )
-from scenes.plots import Profiles, Readout, TrainingSlide, profile_axes, title
+from scenes.plots import Profiles, Readout, profile_axes, title
 
 STEPS = ("real batch", "fake batch", "D update", "G update", "record")
 FIRST_EPOCHS = 3  # epochs 0, 1, 2 run step by step before the jump
@@ -80,7 +81,7 @@ def epoch_state(trace, epoch: int) -> dict:
     }
 
 
-class TrainingLoop(TrainingSlide):
+class TrainingLoop(GanSlide):
     """One epoch's five steps lit in turn as their numbers change."""
 
     def construct(self):

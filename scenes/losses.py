@@ -25,10 +25,9 @@ from manim import (
 )
 
 from ganmath.trace import keyframes
-from scenes.common import DISCRIMINATOR, GENERATOR, MUTED, TEXT, label
+from scenes.common import DISCRIMINATOR, GENERATOR, MUTED, TEXT, GanSlide, label
 from scenes.plots import (
     Readout,
-    TrainingSlide,
     axes,
     downsample,
     hline,
@@ -44,7 +43,7 @@ REVEAL_SECONDS = 14
 Y_RANGE = (0.5, 1.5)
 
 
-class LossCurves(TrainingSlide):
+class LossCurves(GanSlide):
     """D and G loss along training, with ln 4 and ln 2 and moving averages."""
 
     def construct(self):

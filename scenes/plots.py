@@ -19,36 +19,15 @@ from manim import (
     Circle,
     DashedLine,
     FullScreenRectangle,
-    ManimColor,
     Mobject,
     Text,
     VGroup,
     VMobject,
 )
 
-from scenes.common import BACKGROUND, MUTED, GanSlide, fmt, label
+from scenes.common import BACKGROUND, MUTED, fmt, label
 
 TICK_SIZE = 22
-
-
-class TrainingSlide(GanSlide):
-    """:class:`~scenes.common.GanSlide` with its background as a ``ManimColor``.
-
-    Known shortcoming of the shared base, worked around here because
-    ``scenes/common.py`` is not ours to change: ``GanSlide.setup`` stores the
-    background as a hex string, and manim-slides calls ``.to_hex()`` on it when
-    it writes the slide file at the end of a render, which then fails.
-
-    ``skip_reversing`` stops manim-slides from also writing every slide's video
-    backwards (for its play-in-reverse key), a large share of a 1080p render;
-    stepping forward and back through the slides still works.
-    """
-
-    skip_reversing = True
-
-    def setup(self):
-        super().setup()
-        self.camera.background_color = ManimColor(self.camera.background_color)
 
 
 def axes(x_range, y_range, x_length: float, y_length: float,
@@ -280,6 +259,6 @@ def value_line(name: str, value: float, color: str, digits: int = 4,
     return VGroup(left, right).arrange(buff=0.2)
 
 
-__all__ = ["TrainingSlide", "fade_to_background", "title", "axes", "nice_ticks",
+__all__ = ["fade_to_background", "title", "axes", "nice_ticks",
            "hline", "downsample", "moving_average", "points_on", "DotCloud",
            "Profiles", "profile_axes", "Readout", "value_line"]

@@ -37,13 +37,13 @@ from scenes.common import (
     MUTED,
     REAL,
     TEXT,
+    GanSlide,
     fmt,
     label,
 )
 from scenes.plots import (
     DotCloud,
     Readout,
-    TrainingSlide,
     axes,
     fade_to_background,
     points_on,
@@ -66,7 +66,7 @@ def slope(x):
     return s * (1 - s)
 
 
-class SigmoidSaturation(TrainingSlide):
+class SigmoidSaturation(GanSlide):
     """The sigmoid's bounds and slope, the generator pressing against them."""
 
     def construct(self):
