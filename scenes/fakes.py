@@ -59,7 +59,8 @@ class FakesConverge(GanSlide):
         u = ValueTracker(0)
 
         def follow(mob):
-            # texts name the nearest keyframe; the lines glide between keyframes
+            # known shortcoming: the texts name the nearest keyframe while the
+            # lines glide between keyframes (rebuilding text per frame is slow)
             t = u.get_value()
             i = min(int(t), len(epochs) - 2)
             mob.set_images((1 - (t - i)) * fakes[i] + (t - i) * fakes[i + 1])

@@ -125,6 +125,8 @@ class SigmoidSaturation(GanSlide):
         self.next_slide()
         dots.add_updater(lambda m: place(m, sigma, u.get_value()))
         ddots.add_updater(lambda m: place(m, slope, u.get_value()))
+        # known shortcoming: the numbers name the nearest keyframe while the dots
+        # glide between keyframes (text rebuilt per frame would cost too much)
         for mob in (readout, badge):
             mob.follow(lambda: round(u.get_value()))
         self.bring_to_front(dots, ddots, readout, badge)  # only these redrawn
