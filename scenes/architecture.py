@@ -25,10 +25,9 @@ from manim import (
 )
 
 from ganmath.trace import interpolate, keyframes
-from scenes.common import FAKE, MUTED, NEGATIVE, POSITIVE, REAL, label
+from scenes.common import FAKE, MUTED, NEGATIVE, POSITIVE, REAL, GanSlide, label
 from scenes.network import (
     NetworkDiagram,
-    NetworkSlide,
     caption,
     edge_style,
     math,
@@ -38,7 +37,7 @@ from scenes.network import (
 KEYFRAMES = 30  # log-spaced epochs the weight labels step through
 
 
-class Architecture(NetworkSlide):
+class Architecture(GanSlide):
     """The network, node by node; then its weights from epoch 0 to the end."""
 
     def construct(self):
@@ -56,28 +55,42 @@ class Architecture(NetworkSlide):
         # the generator: three weights, one shared bias
         gen = math("O_j = sigma(lambda_(1 j) L_1 + b), quad j = 2, 3, 4", 34)
         gen.move_to(note)
-        self.play(LaggedStart(*(Create(e) for e in net.g_edges), lag_ratio=0.3),
-                  LaggedStart(*(GrowFromCenter(o) for o in net.outputs),
-                              lag_ratio=0.3),
-                  FadeIn(*net.g_names), ReplacementTransform(note, gen), run_time=2)
+        self.play(
+            LaggedStart(*(Create(e) for e in net.g_edges), lag_ratio=0.3),
+            LaggedStart(*(GrowFromCenter(o) for o in net.outputs), lag_ratio=0.3),
+            FadeIn(*net.g_names),
+            ReplacementTransform(note, gen),
+            run_time=2,
+        )
         self.play(FadeIn(net.g_bias), run_time=0.8)
         self.next_slide()
 
         # the fake image goes to the discriminator's inputs
-        fake = caption("the three outputs are the fake image, handed on pixel by "
-                       "pixel", FAKE)
-        self.play(LaggedStart(*(GrowArrow(a) for a in net.passes), lag_ratio=0.3),
-                  LaggedStart(*(GrowFromCenter(i) for i in net.inputs),
-                              lag_ratio=0.3),
-                  FadeOut(gen), FadeIn(fake), run_time=2)
+        fake = caption(
+            "the three outputs are the fake image, handed on pixel by pixel", FAKE
+        )
+        self.play(
+            LaggedStart(*(GrowArrow(a) for a in net.passes), lag_ratio=0.3),
+            LaggedStart(*(GrowFromCenter(i) for i in net.inputs), lag_ratio=0.3),
+            FadeOut(gen),
+            FadeIn(fake),
+            run_time=2,
+        )
         self.next_slide()
 
         # the discriminator: three weights and a bias into one probability
-        disc = math("D_8 = sigma(lambda_(58) I_5 + lambda_(68) I_6 + lambda_(78) I_7"
-                    " + c)", 34).move_to(fake)
-        self.play(LaggedStart(*(Create(e) for e in net.d_edges), lag_ratio=0.3),
-                  GrowFromCenter(net.decision), FadeIn(*net.d_names, net.d_bias),
-                  GrowArrow(net.output), FadeOut(fake), FadeIn(disc), run_time=2)
+        disc = math(
+            "D_8 = sigma(lambda_(58) I_5 + lambda_(68) I_6 + lambda_(78) I_7 + c)", 34
+        ).move_to(fake)
+        self.play(
+            LaggedStart(*(Create(e) for e in net.d_edges), lag_ratio=0.3),
+            GrowFromCenter(net.decision),
+            FadeIn(*net.d_names, net.d_bias),
+            GrowArrow(net.output),
+            FadeOut(fake),
+            FadeIn(disc),
+            run_time=2,
+        )
         self.next_slide()
 
         # the real images use the same inputs
@@ -86,9 +99,14 @@ class Architecture(NetworkSlide):
         self.next_slide()
 
         # the two players
-        self.play(Create(net.g_box.frame), Create(net.d_box.frame),
-                  Write(net.g_box.heading), Write(net.d_box.heading),
-                  FadeOut(title), run_time=1.5)
+        self.play(
+            Create(net.g_box.frame),
+            Create(net.d_box.frame),
+            Write(net.g_box.heading),
+            Write(net.d_box.heading),
+            FadeOut(title),
+            run_time=1.5,
+        )
         self.next_slide()
 
         # weights at epoch 0: colour is the sign, width the size
@@ -96,16 +114,25 @@ class Architecture(NetworkSlide):
         epochs = trace.epoch[rows]
         values = [net.value_labels(trace.g_params[r], trace.d_params[r]) for r in rows]
         badges = [self.epoch_badge(int(e)) for e in epochs]
-        legend = VGroup(label("positive", 24, POSITIVE),
-                        label("negative", 24, NEGATIVE),
-                        label("width = size of the weight", 24, MUTED))
+        legend = VGroup(
+            label("positive", 24, POSITIVE),
+            label("negative", 24, NEGATIVE),
+            label("width = size of the weight", 24, MUTED),
+        )
         legend.arrange(buff=0.5).move_to(real)
         w_g, w_d = trace.g_params[rows[0]], trace.d_params[rows[0]]
         styles = [edge_style(w) for w in [*w_g[:-1], *w_d[:-1]]]
-        self.play(*(e.animate.set_stroke(c, width=w) for e, (c, w)
-                    in zip([*net.g_edges, *net.d_edges], styles, strict=True)),
-                  FadeIn(values[0]), FadeIn(badges[0]), FadeOut(real), FadeIn(legend),
-                  run_time=1.5)
+        self.play(
+            *(
+                e.animate.set_stroke(c, width=w)
+                for e, (c, w) in zip([*net.g_edges, *net.d_edges], styles, strict=True)
+            ),
+            FadeIn(values[0]),
+            FadeIn(badges[0]),
+            FadeOut(real),
+            FadeIn(legend),
+            run_time=1.5,
+        )
         self.next_slide()
 
         # training moves them: the edges follow the trace, the labels step through
@@ -119,16 +146,19 @@ class Architecture(NetworkSlide):
             i = min(int(t), len(rows) - 1)
             j = min(i + 1, len(rows) - 1)
             epoch = epochs[i] + (t - i) * (epochs[j] - epochs[i])
-            net.style_edges(interpolate(trace, "g_params", epoch),
-                            interpolate(trace, "d_params", epoch))
+            net.style_edges(
+                interpolate(trace, "g_params", epoch),
+                interpolate(trace, "d_params", epoch),
+            )
             if i != shown["row"]:
                 retext(on_screen[0], values[i])
                 retext(on_screen[1], badges[i])
                 shown["row"] = i
 
         net.g_edges[0].add_updater(follow)
-        self.play(progress.animate.set_value(len(rows) - 1), run_time=10,
-                  rate_func=linear)
+        self.play(
+            progress.animate.set_value(len(rows) - 1), run_time=10, rate_func=linear
+        )
         net.g_edges[0].clear_updaters()
         self.next_slide()
 

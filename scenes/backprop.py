@@ -35,15 +35,18 @@ from scenes.common import (
     MUTED,
     REAL,
     TEXT,
+    GanSlide,
     fmt,
     label,
 )
-from scenes.network import NetworkDiagram, NetworkSlide, generator_chain, math
+from scenes.network import NetworkDiagram, generator_chain, math
 
 SCALE = 0.9  # the diagram, shrunk to leave room for the formulas below it
-CHAIN = ('{{ (partial L) / (partial lambda_(1 j)) : lhs }} = '
-         '{{ (hat(y) - 1) : err }} dot {{ lambda_(j 8) : w }} dot '
-         '{{ O_j (1 - O_j) : slope }} dot {{ L_1 : lat }}')
+CHAIN = (
+    "{{ (partial L) / (partial lambda_(1 j)) : lhs }} = "
+    "{{ (hat(y) - 1) : err }} dot {{ lambda_(j 8) : w }} dot "
+    "{{ O_j (1 - O_j) : slope }} dot {{ L_1 : lat }}"
+)
 
 
 FORMULA_Y, LINE_Y = -1.8, (-2.75, -3.0)  # the formula, and the lines under it
@@ -53,8 +56,9 @@ D_LABELS = ("λ58", "λ68", "λ78")
 
 def triple(names, values, digits: int) -> str:
     """``"λ12 −0.0460   λ13 0.0071   λ14 0.0502"`` for the three weights."""
-    return "   ".join(f"{n} {fmt(float(x), digits)}"
-                      for n, x in zip(names, values[:3], strict=True))
+    return "   ".join(
+        f"{n} {fmt(float(x), digits)}" for n, x in zip(names, values[:3], strict=True)
+    )
 
 
 def chosen_step(trace) -> int:
@@ -81,18 +85,27 @@ def step_values(trace) -> dict:
     _, D8 = discriminator_forward(image[None, :].astype(float), d_old)
     d_error = float(D8[0]) - 1.0
     return {
-        "s": s, "epoch": e, "row": row, "before": before,
-        "image": image, "d_yhat": float(D8[0]), "d_error": d_error,
+        "s": s,
+        "epoch": e,
+        "row": row,
+        "before": before,
+        "image": image,
+        "d_yhat": float(D8[0]),
+        "d_error": d_error,
         "d_sample_grad": d_error * image,
         "chain": generator_chain(float(trace.sample_latents[s, 1, 0]), g_old, d_new),
-        "g_grad": trace.g_grads[row], "d_grad": trace.d_grads[row],
-        "g_old": g_old, "g_new": trace.g_params[row],
-        "d_old": d_old, "d_new": d_new,
-        "lr_g": float(trace.config["lr_g"]), "lr_d": float(trace.config["lr_d"]),
+        "g_grad": trace.g_grads[row],
+        "d_grad": trace.d_grads[row],
+        "g_old": g_old,
+        "g_new": trace.g_params[row],
+        "d_old": d_old,
+        "d_new": d_new,
+        "lr_g": float(trace.config["lr_g"]),
+        "lr_d": float(trace.config["lr_d"]),
     }
 
 
-class Backpropagation(NetworkSlide):
+class Backpropagation(GanSlide):
     """The gradients of both players, traced back through the diagram."""
 
     def construct(self):
@@ -112,36 +125,59 @@ class Backpropagation(NetworkSlide):
         self.next_slide()
 
         # the discriminator's error on one real image
-        d_rule = math('(partial L) / (partial lambda_(j 8)) = (hat(y) - y) dot I_j',
-                      40).move_to([0, FORMULA_Y, 0])
-        where = label(f"real image 1 of {B}, label y = 1, discriminator of epoch "
-                      f"{e - 1:,}", 24, REAL).move_to([0, LINE_Y[0], 0])
+        d_rule = math(
+            "(partial L) / (partial lambda_(j 8)) = (hat(y) - y) dot I_j", 40
+        ).move_to([0, FORMULA_Y, 0])
+        where = label(
+            f"real image 1 of {B}, label y = 1, discriminator of epoch {e - 1:,}",
+            24,
+            REAL,
+        ).move_to([0, LINE_Y[0], 0])
         error = label(f"ŷ − y = {fmt(v['d_error'], 3)}", 24, GRADIENT)
         error.next_to(net.decision, DOWN, buff=0.1)
         error.align_to(net.decision.get_center(), LEFT)
-        pixels = VGroup(*(label(f"I = {fmt(x, 3)}", 22, REAL)
-                          .next_to(a, DOWN, 0.08).align_to(a, RIGHT)
-                          for x, a in zip(v["image"], net.passes, strict=True)))
-        self.play(FadeOut(title), FadeIn(d_rule), FadeIn(where),
-                  FadeIn(net.real_path), run_time=1)
+        pixels = VGroup(
+            *(
+                label(f"I = {fmt(x, 3)}", 22, REAL)
+                .next_to(a, DOWN, 0.08)
+                .align_to(a, RIGHT)
+                for x, a in zip(v["image"], net.passes, strict=True)
+            )
+        )
+        self.play(
+            FadeOut(title),
+            FadeIn(d_rule),
+            FadeIn(where),
+            FadeIn(net.real_path),
+            run_time=1,
+        )
         self.play(FadeIn(error), FadeIn(pixels), run_time=1)
         self.play(*net.flash(net.d_edges, GRADIENT, backward=True), run_time=1.2)
-        d_grads = VGroup(*(net.on_edge(label(fmt(g, 3), 22, GRADIENT), "d", k)
-                           for k, g in enumerate(v["d_sample_grad"])))
+        d_grads = VGroup(
+            *(
+                net.on_edge(label(fmt(g, 3), 22, GRADIENT), "d", k)
+                for k, g in enumerate(v["d_sample_grad"])
+            )
+        )
         self.play(FadeIn(d_grads), run_time=1)
         self.wait(1.5)
         self.next_slide()
 
         # the trace holds the mean over the whole batch
         d_mean = VGroup(
-            label(f"this image alone: {triple(D_LABELS, v['d_sample_grad'], 3)}",
-                  24, REAL),
-            label(f"mean over all {2 * B} images ({B} real, {B} fake), as in the "
-                  "trace:", 24),
-            label(triple(D_LABELS, v["d_grad"], 4), 24))
+            label(
+                f"this image alone: {triple(D_LABELS, v['d_sample_grad'], 3)}", 24, REAL
+            ),
+            label(
+                f"mean over all {2 * B} images ({B} real, {B} fake), as in the trace:",
+                24,
+            ),
+            label(triple(D_LABELS, v["d_grad"], 4), 24),
+        )
         d_mean.arrange(DOWN, buff=0.12).move_to([0, LINE_Y[1] + 0.05, 0])
-        self.play(FadeOut(where), FadeIn(d_mean),
-                  d_rule.animate.shift(UP * 0.1), run_time=1)
+        self.play(
+            FadeOut(where), FadeIn(d_mean), d_rule.animate.shift(UP * 0.1), run_time=1
+        )
         self.wait(2)
         self.next_slide()
 
@@ -150,51 +186,92 @@ class Backpropagation(NetworkSlide):
         chain = math(CHAIN, 40).move_to([0, FORMULA_Y, 0])
         g_where = VGroup(
             label(f"one latent draw of epoch {e:,}'s generator step:", 24, MUTED),
-            label(f"generator of epoch {e - 1:,}, discriminator already updated "
-                  f"in epoch {e:,}", 24, MUTED))
+            label(
+                f"generator of epoch {e - 1:,}, discriminator already updated "
+                f"in epoch {e:,}",
+                24,
+                MUTED,
+            ),
+        )
         g_where.arrange(DOWN, buff=0.12).move_to([0, LINE_Y[1], 0])
-        self.play(FadeOut(d_rule), FadeOut(d_mean), FadeOut(d_grads),
-                  FadeOut(error), FadeOut(pixels), FadeOut(net.real_path),
-                  run_time=0.8)
+        self.play(
+            FadeOut(d_rule),
+            FadeOut(d_mean),
+            FadeOut(d_grads),
+            FadeOut(error),
+            FadeOut(pixels),
+            FadeOut(net.real_path),
+            run_time=0.8,
+        )
         self.play(FadeIn(chain), FadeIn(g_where), run_time=1)
         self.next_slide()
 
         g_error = label(f"ŷ − 1 = {fmt(c['error'], 3)}", 24, HIGHLIGHT)
         g_error.next_to(net.decision, DOWN, buff=0.1)
         g_error.align_to(net.decision.get_center(), LEFT)
-        weights = VGroup(*(net.on_edge(label(fmt(w, 3), 22, HIGHLIGHT), "d", k)
-                           for k, w in enumerate(c["lambda"])))
-        slopes = VGroup(*(label(f"O(1−O) = {fmt(x, 3)}", 22, HIGHLIGHT)
-                          .next_to(a, UP, buff=0.08)
-                          for x, a in zip(c["slope"], net.passes, strict=True)))
-        latent = label(fmt(c['L1'], 3), 22, HIGHLIGHT)
+        weights = VGroup(
+            *(
+                net.on_edge(label(fmt(w, 3), 22, HIGHLIGHT), "d", k)
+                for k, w in enumerate(c["lambda"])
+            )
+        )
+        slopes = VGroup(
+            *(
+                label(f"O(1−O) = {fmt(x, 3)}", 22, HIGHLIGHT).next_to(a, UP, buff=0.08)
+                for x, a in zip(c["slope"], net.passes, strict=True)
+            )
+        )
+        latent = label(fmt(c["L1"], 3), 22, HIGHLIGHT)
         latent.next_to(net.latent, DOWN, buff=0.12)
-        beats = [("err", g_error, []), ("w", weights, net.d_edges),
-                 ("slope", slopes, net.passes), ("lat", latent, net.g_edges)]
+        beats = [
+            ("err", g_error, []),
+            ("w", weights, net.d_edges),
+            ("slope", slopes, net.passes),
+            ("lat", latent, net.g_edges),
+        ]
         previous = None
         for key, values, edges in beats:
             part = chain.select(key)
-            dim = [] if previous is None else [previous[0].animate.set_color(TEXT),
-                                               previous[1].animate.set_color(MUTED)]
-            self.play(part.animate.set_color(HIGHLIGHT), *dim,
-                      *net.flash(edges, GRADIENT, backward=True), run_time=1.2)
+            dim = (
+                []
+                if previous is None
+                else [
+                    previous[0].animate.set_color(TEXT),
+                    previous[1].animate.set_color(MUTED),
+                ]
+            )
+            self.play(
+                part.animate.set_color(HIGHLIGHT),
+                *dim,
+                *net.flash(edges, GRADIENT, backward=True),
+                run_time=1.2,
+            )
             self.play(FadeIn(values), run_time=0.8)
             self.wait(0.8)
             previous = (part, values)
             self.next_slide()
 
         # their product, and the batch mean in the trace
-        products = VGroup(*(net.on_edge(label(fmt(g, 4), 22, GRADIENT), "g", k)
-                            for k, g in enumerate(c["grad"])))
+        products = VGroup(
+            *(
+                net.on_edge(label(fmt(g, 4), 22, GRADIENT), "g", k)
+                for k, g in enumerate(c["grad"])
+            )
+        )
         g_mean = VGroup(
-            label(f"this draw alone: {triple(G_LABELS, c['grad'], 4)}", 24,
-                  GRADIENT),
+            label(f"this draw alone: {triple(G_LABELS, c['grad'], 4)}", 24, GRADIENT),
             label(f"mean over the batch of {B}, as in the trace:", 24),
-            label(triple(G_LABELS, v["g_grad"], 4), 24))
+            label(triple(G_LABELS, v["g_grad"], 4), 24),
+        )
         g_mean.arrange(DOWN, buff=0.12).move_to([0, LINE_Y[1] + 0.05, 0])
-        self.play(previous[0].animate.set_color(TEXT),
-                  previous[1].animate.set_color(MUTED), FadeIn(products),
-                  FadeOut(g_where), chain.animate.shift(UP * 0.1), run_time=1)
+        self.play(
+            previous[0].animate.set_color(TEXT),
+            previous[1].animate.set_color(MUTED),
+            FadeIn(products),
+            FadeOut(g_where),
+            chain.animate.shift(UP * 0.1),
+            run_time=1,
+        )
         self.play(FadeIn(g_mean), run_time=1)
         self.wait(2.5)
         self.next_slide()
@@ -203,16 +280,18 @@ class Backpropagation(NetworkSlide):
         rule = math("w <- w - eta (partial L) / (partial w)", 40)
         rule.move_to([0, FORMULA_Y, 0])
         rows = VGroup(
-            self._update_row("λ12", v["g_old"][0], v["lr_g"], v["g_grad"][0],
-                             v["g_new"][0]),
-            self._update_row("λ58", v["d_old"][0], v["lr_d"], v["d_grad"][0],
-                             v["d_new"][0]))
+            self._update_row(
+                "λ12", v["g_old"][0], v["lr_g"], v["g_grad"][0], v["g_new"][0]
+            ),
+            self._update_row(
+                "λ58", v["d_old"][0], v["lr_d"], v["d_grad"][0], v["d_new"][0]
+            ),
+        )
         rows.arrange(DOWN, buff=0.2, aligned_edge=LEFT).next_to(rule, DOWN, buff=0.3)
         note = label(f"before: epoch {e - 1:,}   after: epoch {e:,}", 22, MUTED)
         note.next_to(rows, DOWN, buff=0.2)
         on_diagram = VGroup(g_error, weights, slopes, latent, products)
-        self.play(FadeOut(chain), FadeOut(g_mean), FadeOut(on_diagram),
-                  run_time=0.8)
+        self.play(FadeOut(chain), FadeOut(g_mean), FadeOut(on_diagram), run_time=0.8)
         self.play(FadeIn(rule), run_time=0.8)
         self.play(FadeIn(rows), FadeIn(note), run_time=1.2)
         self.play(Indicate(rows, color=HIGHLIGHT, scale_factor=1.03), run_time=1.2)
@@ -221,8 +300,6 @@ class Backpropagation(NetworkSlide):
     @staticmethod
     def _update_row(name: str, old: float, lr: float, grad: float, new: float):
         """``name: old − lr × grad = new`` with enough digits to see the step."""
-        text = (f"{name}:  {fmt(old, 7)} − {lr:g} × ({fmt(grad, 7)}) = "
-                f"{fmt(new, 7)}")
+        text = f"{name}:  {fmt(old, 7)} − {lr:g} × ({fmt(grad, 7)}) = {fmt(new, 7)}"
         color = DISCRIMINATOR if name.endswith("8") else GENERATOR
         return label(text, 26, color, mono=True)
-

@@ -22,7 +22,6 @@ from manim import (
     Arrow,
     Circle,
     Line,
-    ManimColor,
     MathTypst,
     Rectangle,
     RoundedRectangle,
@@ -35,7 +34,6 @@ from manim import (
 from ganmath.model import discriminator_forward, generator_forward
 from ganmath.trace import Trace
 from scenes.common import (
-    BACKGROUND,
     DISCRIMINATOR,
     FAKE,
     GENERATOR,
@@ -44,7 +42,6 @@ from scenes.common import (
     POSITIVE,
     REAL,
     TEXT,
-    GanSlide,
     fmt,
     label,
 )
@@ -79,25 +76,6 @@ def params_at(trace: Trace, epoch: int) -> tuple[np.ndarray, np.ndarray]:
         return trace.init_g_params, trace.init_d_params
     row = trace.row(epoch)
     return trace.g_params[row], trace.d_params[row]
-
-
-class NetworkSlide(GanSlide):
-    """GanSlide with its background colour as a ManimColor.
-
-    GanSlide sets the camera's background to a hex string, and manim-slides calls
-    ``.to_hex()`` on it when it saves the slide deck, which fails at the end of
-    every render. Converting it here keeps scenes/common.py untouched.
-
-    ``skip_reversing``: manim-slides also writes every slide's video backwards
-    (for its "play in reverse" key); at 1080p60 that took about a third of a
-    render, so these scenes skip it. Stepping forward and back still works.
-    """
-
-    skip_reversing = True
-
-    def setup(self):
-        super().setup()
-        self.camera.background_color = ManimColor(BACKGROUND)
 
 
 class Node(VGroup):
@@ -136,33 +114,65 @@ class NetworkDiagram(VGroup):
     def __init__(self):
         super().__init__()
         self.latent = Node("L_1", GENERATOR, [X_L, 0, 0])
-        self.outputs = [Node(f"O_{j + 2}", GENERATOR, [X_O, y, 0])
-                        for j, y in enumerate(ROWS)]
-        self.inputs = [Node(f"I_{j + 5}", DISCRIMINATOR, [X_I, y, 0])
-                       for j, y in enumerate(ROWS)]
+        self.outputs = [
+            Node(f"O_{j + 2}", GENERATOR, [X_O, y, 0]) for j, y in enumerate(ROWS)
+        ]
+        self.inputs = [
+            Node(f"I_{j + 5}", DISCRIMINATOR, [X_I, y, 0]) for j, y in enumerate(ROWS)
+        ]
         self.decision = Node("D_8", DISCRIMINATOR, [X_D, 0, 0])
 
         self.g_edges = [self._line(self.latent, o) for o in self.outputs]
         self.d_edges = [self._line(i, self.decision) for i in self.inputs]
-        self.passes = [Arrow(o.get_right(), i.get_left(), buff=0.05, color=FAKE,
-                             stroke_width=4, max_tip_length_to_length_ratio=0.08)
-                       for o, i in zip(self.outputs, self.inputs, strict=True)]
+        self.passes = [
+            Arrow(
+                o.get_right(),
+                i.get_left(),
+                buff=0.05,
+                color=FAKE,
+                stroke_width=4,
+                max_tip_length_to_length_ratio=0.08,
+            )
+            for o, i in zip(self.outputs, self.inputs, strict=True)
+        ]
         self.real_path = self._real_path()
         self.g_bias = VGroup(*(self._bias("b", o, LEFT) for o in self.outputs))
         self.d_bias = self._bias("c", self.decision, UP)
-        self.g_names = [self._name(n, e, side) for n, e, side
-                        in zip(G_NAMES, self.g_edges, (1, 1, -1), strict=True)]
-        self.d_names = [self._name(n, e, side) for n, e, side
-                        in zip(D_NAMES, self.d_edges, (1, 1, -1), strict=True)]
+        self.g_names = [
+            self._name(n, e, side)
+            for n, e, side in zip(G_NAMES, self.g_edges, (1, 1, -1), strict=True)
+        ]
+        self.d_names = [
+            self._name(n, e, side)
+            for n, e, side in zip(D_NAMES, self.d_edges, (1, 1, -1), strict=True)
+        ]
         self.g_box = self._box("Generator", GENERATOR, X_L - 0.75, X_O + 0.7)
         self.d_box = self._box("Discriminator", DISCRIMINATOR, X_I - 0.7, X_D + 0.75)
-        self.output = Arrow(self.decision.get_right(), [X_D + 1.2, 0, 0], buff=0.05,
-                            color=DISCRIMINATOR, stroke_width=4,
-                            max_tip_length_to_length_ratio=0.2)
-        self.add(self.g_box, self.d_box, *self.g_edges, *self.d_edges, *self.passes,
-                 self.real_path, self.g_bias, self.d_bias, *self.g_names,
-                 *self.d_names, self.latent, *self.outputs, *self.inputs,
-                 self.decision, self.output)
+        self.output = Arrow(
+            self.decision.get_right(),
+            [X_D + 1.2, 0, 0],
+            buff=0.05,
+            color=DISCRIMINATOR,
+            stroke_width=4,
+            max_tip_length_to_length_ratio=0.2,
+        )
+        self.add(
+            self.g_box,
+            self.d_box,
+            *self.g_edges,
+            *self.d_edges,
+            *self.passes,
+            self.real_path,
+            self.g_bias,
+            self.d_bias,
+            *self.g_names,
+            *self.d_names,
+            self.latent,
+            *self.outputs,
+            *self.inputs,
+            self.decision,
+            self.output,
+        )
 
     # construction pieces
 
@@ -170,8 +180,12 @@ class NetworkDiagram(VGroup):
     def _line(a: Node, b: Node) -> Line:
         start, end = a.get_center(), b.get_center()
         unit = (end - start) / np.linalg.norm(end - start)
-        return Line(start + NODE_RADIUS * unit, end - NODE_RADIUS * unit,
-                    color=MUTED, stroke_width=3)
+        return Line(
+            start + NODE_RADIUS * unit,
+            end - NODE_RADIUS * unit,
+            color=MUTED,
+            stroke_width=3,
+        )
 
     @staticmethod
     def _edge_label(mob, edge: Line, side: int, at: float = 0.45, gap: float = 0.3):
@@ -203,12 +217,18 @@ class NetworkDiagram(VGroup):
             tag.move_to(node.get_center() + np.array([-0.55, 0.62, 0]))
         else:
             tag.move_to(node.get_center() + UP * 1.0)
-        arrow = Arrow(tag.get_center(), node.get_center(), buff=0.2 if side is UP
-                      else 0.16, color=MUTED, stroke_width=2,
-                      max_tip_length_to_length_ratio=0.35)
+        arrow = Arrow(
+            tag.get_center(),
+            node.get_center(),
+            buff=0.2 if side is UP else 0.16,
+            color=MUTED,
+            stroke_width=2,
+            max_tip_length_to_length_ratio=0.35,
+        )
         arrow.put_start_and_end_on(
             tag.get_center() + 0.16 * arrow.get_unit_vector(),
-            node.get_center() - NODE_RADIUS * arrow.get_unit_vector())
+            node.get_center() - NODE_RADIUS * arrow.get_unit_vector(),
+        )
         return VGroup(tag, arrow)
 
     def _real_path(self) -> VGroup:
@@ -218,12 +238,19 @@ class NetworkDiagram(VGroup):
             pixel.set_fill(REAL, opacity=0.9)
             pixel.move_to(node.get_center() + np.array([-1.25, 0.72, 0]))
             pixels.add(pixel)
-            arrows.add(Arrow(pixel.get_center(), node.get_center(), buff=0,
-                             color=REAL, stroke_width=3,
-                             max_tip_length_to_length_ratio=0.18)
-                       .put_start_and_end_on(
-                           pixel.get_center() + 0.2 * _unit(node, pixel),
-                           node.get_center() - NODE_RADIUS * _unit(node, pixel)))
+            arrows.add(
+                Arrow(
+                    pixel.get_center(),
+                    node.get_center(),
+                    buff=0,
+                    color=REAL,
+                    stroke_width=3,
+                    max_tip_length_to_length_ratio=0.18,
+                ).put_start_and_end_on(
+                    pixel.get_center() + 0.2 * _unit(node, pixel),
+                    node.get_center() - NODE_RADIUS * _unit(node, pixel),
+                )
+            )
         caption = label("real", 22, REAL).next_to(pixels[0], UP, buff=0.12)
         group = VGroup(pixels, arrows, caption)
         group.pixels, group.arrows, group.caption = pixels, arrows, caption
@@ -232,9 +259,14 @@ class NetworkDiagram(VGroup):
     @staticmethod
     def _box(title: str, color: str, left: float, right: float) -> VGroup:
         top, bottom = ROWS[0] + 0.85, ROWS[-1] - 0.6
-        frame = RoundedRectangle(width=right - left, height=top - bottom,
-                                 corner_radius=0.2, color=color, stroke_width=2,
-                                 stroke_opacity=0.7)
+        frame = RoundedRectangle(
+            width=right - left,
+            height=top - bottom,
+            corner_radius=0.2,
+            color=color,
+            stroke_width=2,
+            stroke_opacity=0.7,
+        )
         frame.move_to([(left + right) / 2, (top + bottom) / 2, 0])
         heading = label(title, 28, color).next_to(frame, UP, buff=0.12)
         group = VGroup(frame, heading)
@@ -245,8 +277,9 @@ class NetworkDiagram(VGroup):
 
     def style_edges(self, w_g: np.ndarray, w_d: np.ndarray) -> None:
         """Colour and thicken the six weighted edges in place for ``w_g``, ``w_d``."""
-        for edge, w in zip(self.g_edges + self.d_edges,
-                           [*w_g[:-1], *w_d[:-1]], strict=True):
+        for edge, w in zip(
+            self.g_edges + self.d_edges, [*w_g[:-1], *w_d[:-1]], strict=True
+        ):
             color, width = edge_style(float(w))
             edge.set_stroke(color, width=width)
 
@@ -255,8 +288,11 @@ class NetworkDiagram(VGroup):
 
         The slot is under the weight's name; the middle edge's is below the edge.
         """
-        edges, names = ((self.g_edges, self.g_names) if kind == "g"
-                        else (self.d_edges, self.d_names))
+        edges, names = (
+            (self.g_edges, self.g_names)
+            if kind == "g"
+            else (self.d_edges, self.d_names)
+        )
         if k == 1:
             return self._edge_label(mob, edges[1], -1)
         return mob.next_to(names[k], DOWN, buff=0.06)
@@ -266,16 +302,31 @@ class NetworkDiagram(VGroup):
         out = VGroup()
         for kind, values in (("g", w_g[:-1]), ("d", w_d[:-1])):
             for k, w in enumerate(values):
-                out.add(self.on_edge(label(short(float(w)), 22,
-                                           edge_style(float(w))[0]), kind, k))
-        out.add(label(f"b = {short(float(w_g[-1]))}", 22, MUTED)
-                .next_to(self.g_box.frame, DOWN, buff=0.12))
-        out.add(label(f"c = {short(float(w_d[-1]))}", 22, MUTED)
-                .next_to(self.d_box.frame, DOWN, buff=0.12))
+                out.add(
+                    self.on_edge(
+                        label(short(float(w)), 22, edge_style(float(w))[0]), kind, k
+                    )
+                )
+        out.add(
+            label(f"b = {short(float(w_g[-1]))}", 22, MUTED).next_to(
+                self.g_box.frame, DOWN, buff=0.12
+            )
+        )
+        out.add(
+            label(f"c = {short(float(w_d[-1]))}", 22, MUTED).next_to(
+                self.d_box.frame, DOWN, buff=0.12
+            )
+        )
         return out
 
-    def flash(self, edges, color: str, run_time: float = 1.0, width: float = 9,
-              backward: bool = False):
+    def flash(
+        self,
+        edges,
+        color: str,
+        run_time: float = 1.0,
+        width: float = 9,
+        backward: bool = False,
+    ):
         """Pulses travelling along ``edges``; ``backward`` runs them end to start."""
         pulses = []
         for e in edges:
@@ -294,8 +345,11 @@ def retext(current, new) -> None:
     ``become`` copies the drawing but not a Text's ``text`` attribute, so without
     this the scene would still report the old words for what it shows.
     """
-    pairs = (zip(current.submobjects, new.submobjects, strict=True)
-             if not isinstance(current, Text) else [(current, new)])
+    pairs = (
+        zip(current.submobjects, new.submobjects, strict=True)
+        if not isinstance(current, Text)
+        else [(current, new)]
+    )
     for old, fresh in pairs:
         old.become(fresh)
         old.text = fresh.text
@@ -318,23 +372,32 @@ class Profile(VGroup):
     where a sigmoid output can never reach.
     """
 
-    def __init__(self, values, color: str, unit: float = 1.0, bar: float = 0.32,
-                 caption: str | None = None):
+    def __init__(
+        self,
+        values,
+        color: str,
+        unit: float = 1.0,
+        bar: float = 0.32,
+        caption: str | None = None,
+    ):
         super().__init__()
         self.unit, self.bar_width, self.color = unit, bar, color
         width = 3 * bar + 4 * 0.12
-        self.zero = Line(LEFT * width / 2, RIGHT * width / 2, color=MUTED,
-                         stroke_width=2)
-        self.one = Line(LEFT * width / 2, RIGHT * width / 2, color=MUTED,
-                        stroke_width=1.5).shift(UP * unit)
+        self.zero = Line(
+            LEFT * width / 2, RIGHT * width / 2, color=MUTED, stroke_width=2
+        )
+        self.one = Line(
+            LEFT * width / 2, RIGHT * width / 2, color=MUTED, stroke_width=1.5
+        ).shift(UP * unit)
         self.one.set_stroke(opacity=0.6)
-        self.ticks = VGroup(label("0", 22, MUTED).next_to(self.zero, LEFT, buff=0.1),
-                            label("1", 22, MUTED).next_to(self.one, LEFT, buff=0.1))
+        self.ticks = VGroup(
+            label("0", 22, MUTED).next_to(self.zero, LEFT, buff=0.1),
+            label("1", 22, MUTED).next_to(self.one, LEFT, buff=0.1),
+        )
         self.bars = VGroup(*(Rectangle(width=bar, height=0.01) for _ in range(3)))
         self.add(self.zero, self.one, self.ticks, self.bars)
         if caption:
-            self.caption = label(caption, 22, color).next_to(self.zero, DOWN,
-                                                              buff=0.45)
+            self.caption = label(caption, 22, color).next_to(self.zero, DOWN, buff=0.45)
             self.add(self.caption)
         self.set_values(values)
 
@@ -360,10 +423,27 @@ def generator_chain(L1: float, w_g: np.ndarray, w_d: np.ndarray) -> dict:
     D_in, D8 = discriminator_forward(out, w_d)
     out, error = out[0], float(D8[0]) - 1.0
     slope = out * (1.0 - out)
-    return {"O": out, "D_in": float(D_in[0]), "D8": float(D8[0]), "error": error,
-            "lambda": w_d[:-1].copy(), "slope": slope, "L1": float(L1),
-            "grad": error * w_d[:-1] * slope * L1}
+    return {
+        "O": out,
+        "D_in": float(D_in[0]),
+        "D8": float(D8[0]),
+        "error": error,
+        "lambda": w_d[:-1].copy(),
+        "slope": slope,
+        "L1": float(L1),
+        "grad": error * w_d[:-1] * slope * L1,
+    }
 
 
-__all__ = ["NetworkDiagram", "NetworkSlide", "Node", "Profile", "caption",
-           "edge_style", "generator_chain", "math", "params_at", "retext", "short"]
+__all__ = [
+    "NetworkDiagram",
+    "Node",
+    "Profile",
+    "caption",
+    "edge_style",
+    "generator_chain",
+    "math",
+    "params_at",
+    "retext",
+    "short",
+]
