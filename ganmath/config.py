@@ -143,8 +143,15 @@ def load_config(path: str | Path) -> TrainConfig:
     A relative ``data`` path is taken relative to the file's own folder.
     """
     path = Path(path)
+    if path.suffix not in (".toml", ".json"):
+        raise ConfigError(
+            f"{path}: a configuration file is TOML (.toml) or JSON (.json), "
+            f"not {path.suffix or 'a file without an extension'}"
+        )
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"{path}: not a regular file")
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8-sig")  # tolerate a byte-order mark
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: cannot read configuration ({e})") from None
     try:

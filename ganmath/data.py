@@ -48,8 +48,11 @@ def read_csv_images(path: str | Path, pixels: int | None = None) -> np.ndarray:
         file and the line.
     """
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise DataError(f"{path}: not a regular file")
     try:
-        with path.open(newline="") as f:
+        # utf-8-sig: spreadsheets often start a CSV with a byte-order mark
+        with path.open(newline="", encoding="utf-8-sig") as f:
             rows = list(csv.reader(f))
     except (OSError, UnicodeDecodeError) as e:
         raise DataError(f"{path}: cannot read data file ({e})") from None

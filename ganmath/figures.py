@@ -87,19 +87,34 @@ def loss_curves(trace: Trace) -> Figure:
 
     _curve(losses, epoch, trace.d_loss, DISCRIMINATOR, "D loss")
     _curve(losses, epoch, trace.g_loss, FAKE, "G loss")
-    losses.axhline(D_LOSS_EQUILIBRIUM, color=DISCRIMINATOR, linestyle="--",
-                   linewidth=1, label="D at equilibrium, 2 ln 2")
-    losses.axhline(G_LOSS_EQUILIBRIUM, color=FAKE, linestyle="--", linewidth=1,
-                   label="G at equilibrium, ln 2")
+    losses.axhline(
+        D_LOSS_EQUILIBRIUM,
+        color=DISCRIMINATOR,
+        linestyle="--",
+        linewidth=1,
+        label="D at equilibrium, 2 ln 2",
+    )
+    losses.axhline(
+        G_LOSS_EQUILIBRIUM,
+        color=FAKE,
+        linestyle="--",
+        linewidth=1,
+        label="G at equilibrium, ln 2",
+    )
     losses.set(xlabel="epoch", ylabel="loss", title="Losses")
     losses.legend(frameon=False, fontsize=8, loc="center right")
 
     _curve(outputs, epoch, trace.d_real, REAL, "mean D(real)")
     _curve(outputs, epoch, trace.d_fake, FAKE, "mean D(fake)")
-    outputs.axhline(0.5, color=MUTED, linestyle="--", linewidth=1,
-                    label="1/2: D cannot tell")
-    outputs.set(xlabel="epoch", ylabel="D output", ylim=(0, 1),
-                title="What the discriminator says")
+    outputs.axhline(
+        0.5, color=MUTED, linestyle="--", linewidth=1, label="1/2: D cannot tell"
+    )
+    outputs.set(
+        xlabel="epoch",
+        ylabel="D output",
+        ylim=(0, 1),
+        title="What the discriminator says",
+    )
     outputs.legend(frameon=False, fontsize=8)
     return fig
 
@@ -109,11 +124,18 @@ def _pixel_range(*images: np.ndarray) -> tuple[float, float]:
     return float(min(values.min(), 0.0)), float(max(values.max(), 1.0))
 
 
-def _image_grid(ax, images: np.ndarray, vmin: float, vmax: float, title: str,
-                color: str):
+def _image_grid(
+    ax, images: np.ndarray, vmin: float, vmax: float, title: str, color: str
+):
     """A batch of images as a B x n grey grid, one image a row."""
-    im = ax.imshow(images, cmap="gray", vmin=vmin, vmax=vmax, aspect="auto",
-                   interpolation="nearest")
+    im = ax.imshow(
+        images,
+        cmap="gray",
+        vmin=vmin,
+        vmax=vmax,
+        aspect="auto",
+        interpolation="nearest",
+    )
     n = images.shape[1]
     ax.set_xticks(range(n), [str(j + 1) for j in range(n)])
     ax.set(xlabel="pixel", ylabel="image")
@@ -121,14 +143,26 @@ def _image_grid(ax, images: np.ndarray, vmin: float, vmax: float, title: str,
     return im
 
 
-def _profiles(ax, images: np.ndarray, color: str, alpha: float = 0.5,
-              width: float = 1.0, name: str | None = None) -> None:
+def _profiles(
+    ax,
+    images: np.ndarray,
+    color: str,
+    alpha: float = 0.5,
+    width: float = 1.0,
+    name: str | None = None,
+) -> None:
     """Images as profiles: pixel index across, value up, a line each."""
     n = images.shape[1]
     x = np.arange(1, n + 1)
     for k, row in enumerate(images):
-        ax.plot(x, row, color=color, alpha=alpha, linewidth=width,
-                label=name if k == 0 else None)
+        ax.plot(
+            x,
+            row,
+            color=color,
+            alpha=alpha,
+            linewidth=width,
+            label=name if k == 0 else None,
+        )
 
 
 def _bounds(ax) -> None:
@@ -146,15 +180,20 @@ def real_vs_fake(trace: Trace) -> Figure:
     fig = _figure(10, 4)
     left, middle, right = fig.subplots(1, 3)
     im = _image_grid(left, real, vmin, vmax, f"{len(real)} real images", REAL)
-    _image_grid(middle, fake, vmin, vmax, f"{len(fake)} fakes after epoch {last:,}",
-                FAKE)
+    _image_grid(
+        middle, fake, vmin, vmax, f"{len(fake)} fakes after epoch {last:,}", FAKE
+    )
     fig.colorbar(im, ax=[left, middle], label="pixel value", shrink=0.9)
 
     _profiles(right, real, REAL, name="real")
     _profiles(right, fake, FAKE, alpha=0.8, name="fake")
     _bounds(right)
-    right.set(xlabel="pixel", ylabel="value", xticks=range(1, real.shape[1] + 1),
-              title="As profiles (dotted: 0 and 1)")
+    right.set(
+        xlabel="pixel",
+        ylabel="value",
+        xticks=range(1, real.shape[1] + 1),
+        title="As profiles (dotted: 0 and 1)",
+    )
     right.legend(frameon=False, fontsize=8)
     return fig
 
@@ -200,18 +239,51 @@ def sigmoid_curve(trace: Trace) -> Figure:
     fig = _figure(7, 4.2)
     ax = fig.subplots()
     saturated = ds < 0.05
-    ax.fill_between(x, -0.3, 1.3, where=saturated, color=MUTED, alpha=0.12,
-                    linewidth=0, label="saturated: derivative below 0.05")
+    ax.fill_between(
+        x,
+        -0.3,
+        1.3,
+        where=saturated,
+        color=MUTED,
+        alpha=0.12,
+        linewidth=0,
+        label="saturated: derivative below 0.05",
+    )
     ax.plot(x, s, color=INK, linewidth=2, label=r"$\sigma(x) = 1 / (1 + e^{-x})$")
-    ax.plot(x, ds, color=GRADIENT, linewidth=2, linestyle="--",
-            label=r"$\sigma'(x) = \sigma(x)\,(1 - \sigma(x))$")
+    ax.plot(
+        x,
+        ds,
+        color=GRADIENT,
+        linewidth=2,
+        linestyle="--",
+        label=r"$\sigma'(x) = \sigma(x)\,(1 - \sigma(x))$",
+    )
     _bounds(ax)
-    ax.plot(O_in, sigmoid(O_in), "o", color=FAKE, markersize=4, alpha=0.7,
-            label=f"the fakes' pixels after epoch {last:,}")
-    ax.plot(np.full_like(real, x[-1]), real, "_", color=REAL, markersize=12,
-            markeredgewidth=1.5, label="real pixel values")
-    ax.set(xlabel=r"pre-activation $x$", ylabel="value", xlim=(x[0], x[-1] + 0.3),
-           ylim=(-0.3, 1.3), title="The sigmoid and its derivative")
+    ax.plot(
+        O_in,
+        sigmoid(O_in),
+        "o",
+        color=FAKE,
+        markersize=4,
+        alpha=0.7,
+        label=f"the fakes' pixels after epoch {last:,}",
+    )
+    ax.plot(
+        np.full_like(real, x[-1]),
+        real,
+        "_",
+        color=REAL,
+        markersize=12,
+        markeredgewidth=1.5,
+        label="real pixel values",
+    )
+    ax.set(
+        xlabel=r"pre-activation $x$",
+        ylabel="value",
+        xlim=(x[0], x[-1] + 0.3),
+        ylim=(-0.3, 1.3),
+        title="The sigmoid and its derivative",
+    )
     ax.legend(frameon=False, fontsize=8, loc="upper left")
     return fig
 
@@ -237,8 +309,11 @@ def network_diagram(trace: Trace, epoch: int | None = None) -> Figure:
     radius = 0.38
 
     def node(xy, name, color):
-        ax.add_patch(Circle(xy, radius, facecolor="white", edgecolor=color,
-                            linewidth=2, zorder=3))
+        ax.add_patch(
+            Circle(
+                xy, radius, facecolor="white", edgecolor=color, linewidth=2, zorder=3
+            )
+        )
         ax.text(*xy, name, ha="center", va="center", zorder=4, fontsize=10)
 
     def arrow(a, b, color, width, from_node=True, **style):
@@ -246,17 +321,36 @@ def network_diagram(trace: Trace, epoch: int | None = None) -> Figure:
         a, b = np.asarray(a, float), np.asarray(b, float)
         u = (b - a) / np.hypot(*(b - a))
         start = a + radius * u if from_node else a
-        ax.add_patch(FancyArrowPatch(start, b - radius * u, shrinkA=0,
-                                     shrinkB=0, arrowstyle="-|>", mutation_scale=12,
-                                     color=color, linewidth=width, zorder=2, **style))
+        ax.add_patch(
+            FancyArrowPatch(
+                start,
+                b - radius * u,
+                shrinkA=0,
+                shrinkB=0,
+                arrowstyle="-|>",
+                mutation_scale=12,
+                color=color,
+                linewidth=width,
+                zorder=2,
+                **style,
+            )
+        )
 
     def edge(a, b, weight, name, side):
         color = POSITIVE if weight >= 0 else NEGATIVE
         arrow(a, b, color, 0.8 + 3.2 * abs(weight) / biggest)
         x, y = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2 + side * 0.4
-        ax.text(x, y, f"{name} = {weight:+.3f}", ha="center", va="center",
-                fontsize=8, color=color, zorder=4,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+        ax.text(
+            x,
+            y,
+            f"{name} = {weight:+.3f}",
+            ha="center",
+            va="center",
+            fontsize=8,
+            color=color,
+            zorder=4,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+        )
 
     def side(j):  # labels above the upper edges, below the lower ones
         return 1 if ys[j] >= 0 else -1
@@ -266,13 +360,20 @@ def network_diagram(trace: Trace, epoch: int | None = None) -> Figure:
         edge(L1, xy, w_g[j], rf"$\lambda_{{1{j + 2}}}$", side(j))
         node(xy, f"O{j + 2}", FAKE)
     node(L1, "L1", FAKE)
-    ax.text(3.0, ys[-1] - 0.9, f"b = {w_g[n]:+.3f}", ha="center", fontsize=9,
-            color=FAKE)
+    ax.text(
+        3.0, ys[-1] - 0.9, f"b = {w_g[n]:+.3f}", ha="center", fontsize=9, color=FAKE
+    )
 
     # the fake image, or a real one, enters the discriminator's inputs
     real_box = (4.5, ys[0] + 1.1)
-    ax.text(*real_box, "or a real image", ha="center", va="center", fontsize=8,
-            bbox={"boxstyle": "round", "facecolor": REAL, "edgecolor": "none"})
+    ax.text(
+        *real_box,
+        "or a real image",
+        ha="center",
+        va="center",
+        fontsize=8,
+        bbox={"boxstyle": "round", "facecolor": REAL, "edgecolor": "none"},
+    )
     for j, (o, i) in enumerate(zip(outs, ins, strict=True)):
         arrow(o, i, FAKE, 1, linestyle="--")
         arrow((real_box[0], real_box[1] - 0.22), i, REAL, 0.8, from_node=False)
@@ -283,16 +384,26 @@ def network_diagram(trace: Trace, epoch: int | None = None) -> Figure:
     for j, xy in enumerate(ins):
         edge(xy, D8, w_d[j], rf"$\lambda_{{{j + n + 2}{d_name}}}$", side(j))
     node(D8, f"D{d_name}", DISCRIMINATOR)
-    ax.text(9.0, -0.9, f"c = {w_d[n]:+.3f}", ha="center", fontsize=9,
-            color=DISCRIMINATOR)
+    ax.text(
+        9.0, -0.9, f"c = {w_d[n]:+.3f}", ha="center", fontsize=9, color=DISCRIMINATOR
+    )
 
     ax.text(1.5, ys[-1] - 1.6, "generator", ha="center", color=FAKE, fontsize=11)
-    ax.text(7.5, ys[-1] - 1.6, "discriminator", ha="center", color=DISCRIMINATOR,
-            fontsize=11)
+    ax.text(
+        7.5,
+        ys[-1] - 1.6,
+        "discriminator",
+        ha="center",
+        color=DISCRIMINATOR,
+        fontsize=11,
+    )
     ax.set_xlim(-0.8, 9.8)
     ax.set_ylim(ys[-1] - 1.9, ys[0] + 1.5)
-    ax.set_title(f"The network, weights after epoch {epoch:,} "
-                 "(green positive, vermillion negative, width |weight|)", fontsize=10)
+    ax.set_title(
+        f"The network, weights after epoch {epoch:,} "
+        "(green positive, vermillion negative, width |weight|)",
+        fontsize=10,
+    )
     return fig
 
 
@@ -326,8 +437,9 @@ def save(fig: Figure, path: str | Path, dpi: int = 200) -> Path:
     return path
 
 
-def write_all(trace: Trace, folder: str | Path,
-              formats: tuple[str, ...] = ("png", "svg")) -> list[Path]:
+def write_all(
+    trace: Trace, folder: str | Path, formats: tuple[str, ...] = ("png", "svg")
+) -> list[Path]:
     """Every figure of :data:`FIGURES` in ``folder``, once per format; the paths."""
     written = []
     for name, make in FIGURES.items():

@@ -119,9 +119,14 @@ def load_trace(path: str | Path) -> Trace:
         newer schema than this version reads.
     """
     path = Path(path)
-    if not path.is_file():
-        raise TraceError(f"{path}: no such trace file")
     try:
+        if not path.exists():
+            raise TraceError(f"{path}: no such trace file")
+        if not path.is_file():
+            raise TraceError(f"{path}: not a regular file")
+        with path.open("rb") as f:
+            if f.read(4) != b"PK\x03\x04":
+                raise TraceError(f"{path}: not a trace (.npz) file")
         with np.load(path, allow_pickle=False) as npz:
             files = set(npz.files)
             if "schema" not in files:
@@ -129,14 +134,22 @@ def load_trace(path: str | Path) -> Trace:
             arrays = {k: npz[k] for k in files}
     except TraceError:
         raise
+    except MemoryError:
+        raise TraceError(f"{path}: damaged trace (claims arrays too large)") from None
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as e:
-        raise TraceError(f"{path}: not a readable trace file ({e})") from None
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else e
+        raise TraceError(f"{path}: not a readable trace file ({reason})") from None
+    for key, value in arrays.items():
+        if not isinstance(value, np.ndarray):
+            raise TraceError(f"{path}: damaged trace ({key} is not an array)")
 
     schema = str(arrays.pop("schema"))
     name, _, version = schema.partition("/")
     if name != SCHEMA_NAME:
         raise TraceError(f"{path}: schema {schema!r} is not a ganimate trace")
-    if not version.isdigit() or int(version) > int(SCHEMA_VERSION):
+    if not version.isdigit() or int(version) < 1:
+        raise TraceError(f"{path}: schema {schema!r} has no version ganimate knows")
+    if int(version) > int(SCHEMA_VERSION):
         raise TraceError(
             f"{path}: schema {schema!r} is newer than this ganimate reads ({SCHEMA});"
             " upgrade ganimate"
@@ -165,8 +178,10 @@ def _check_shapes(path: Path, arrays: dict) -> None:
             continue
         want = tuple(sizes.get(a, -1) for a in axes)
         got = arrays[key].shape
-        if got != want or not np.issubdtype(arrays[key].dtype, np.number):
+        if got != want:
             raise TraceError(f"{path}: {key} has shape {got}, expected {want}")
+        if not np.issubdtype(arrays[key].dtype, np.number):
+            raise TraceError(f"{path}: {key} holds {arrays[key].dtype}, not numbers")
         if not np.all(np.isfinite(arrays[key])):
             raise TraceError(f"{path}: {key} holds NaN or infinite values")
     if E == 0 or n == 0 or B == 0:

@@ -34,6 +34,9 @@ from ganmath.model import (
 from ganmath.trace import Trace
 
 CHUNK = 2500  # epochs per compiled call: bounds the memory for latent draws
+CHUNK_BYTES = 2**26  # and at most this much for one chunk's bookkeeping arrays
+MAX_TRACE_BYTES = 2 * 2**30  # a larger trace would not open on a lecturer's laptop
+MAX_BATCH_VALUES = 10_000_000  # batch_size * pixels, the images of one step
 EPS = 1e-8  # the chapter's guard inside the logged logarithms
 SAMPLE_COUNT = 64  # log-spaced epochs whose latent draws the trace keeps
 
@@ -118,6 +121,24 @@ def real_images(config: TrainConfig, rng: np.random.RandomState) -> np.ndarray:
     return images
 
 
+def check_size(config: TrainConfig) -> None:
+    """Refuse a run whose trace or batch would not fit in memory, before it starts."""
+    n, B = config.pixels, config.batch_size
+    if B * n > MAX_BATCH_VALUES:
+        raise ConfigError(
+            f"batch_size x pixels = {B * n:,} is more than this tool handles "
+            f"({MAX_BATCH_VALUES:,}); use a smaller batch or fewer pixels"
+        )
+    rows = -(-config.epochs // config.record_every) + 3 * SAMPLE_COUNT + 30
+    need = rows * (4 * (n + 1) + 5) * 8
+    if need > MAX_TRACE_BYTES:
+        every = -(-config.record_every * need // MAX_TRACE_BYTES)
+        raise ConfigError(
+            f"a trace of {config.epochs:,} epochs would need {need / 2**30:,.1f} GiB; "
+            f"keep fewer rows with record_every = {every:,} or more"
+        )
+
+
 def train(config: TrainConfig | None = None, progress: Progress | None = None) -> Trace:
     """Train a GAN with ``config`` (default: the chapter's) and return its trace.
 
@@ -127,7 +148,9 @@ def train(config: TrainConfig | None = None, progress: Progress | None = None) -
         If the parameters go non-finite; its ``trace`` keeps the epochs before.
     """
     config = TrainConfig() if config is None else config
+    check_size(config)
     E, B, n, k = config.epochs, config.batch_size, config.pixels, config.record_every
+    chunk_epochs = int(np.clip(CHUNK_BYTES // (B * (n + 2) * 8), 1, CHUNK))
     low, high = config.latent_range
     loss = LOSS_CODES[config.loss]
 
@@ -138,11 +161,16 @@ def train(config: TrainConfig | None = None, progress: Progress | None = None) -
     real = np.ascontiguousarray(real_images(config, rng), dtype=float)
     init_g, init_d = w_g.copy(), w_d.copy()
 
-    recorded = np.union1d(np.arange(0, E, k), [E - 1])
+    # the epochs whose draws are kept are recorded with the epoch before each,
+    # so that one update (before, gradient, after) can be shown there exactly
     sampled = np.union1d(
         np.round(np.geomspace(1, E, SAMPLE_COUNT)) - 1,
         np.union1d(np.arange(0, E, config.log_every), [E - 1]),
-    )
+    ).astype(np.int64)
+    recorded = np.union1d(
+        np.union1d(np.arange(0, E, k), [E - 1]),
+        np.union1d(sampled, sampled[sampled > 0] - 1),
+    ).astype(np.int64)
     out = {
         key: np.empty((len(recorded), n + 1))
         for key in ("g_params", "d_params", "g_grads", "d_grads")
@@ -156,8 +184,8 @@ def train(config: TrainConfig | None = None, progress: Progress | None = None) -
     sample_latents = np.empty((len(sampled), 2, B))
 
     diverged = None
-    for start in range(0, E, CHUNK):
-        C = min(CHUNK, E - start)
+    for start in range(0, E, chunk_epochs):
+        C = min(chunk_epochs, E - start)
         latents = rng.uniform(low, high, size=(C, 2, B))
         chunk = {
             key: np.empty((C, n + 1))
@@ -222,7 +250,7 @@ def train(config: TrainConfig | None = None, progress: Progress | None = None) -
         "init_d_params": init_d,
         "epoch": recorded,
         **out,
-        "sample_epochs": sampled.astype(np.int64),
+        "sample_epochs": sampled,
         "sample_latents": sample_latents,
     }
     if diverged is not None:

@@ -118,3 +118,27 @@ def test_bad_csv_names_the_line(tmp_path, text, words):
 def test_missing_csv(tmp_path):
     with pytest.raises(DataError, match="cannot read data file"):
         read_csv_images(tmp_path / "none.csv")
+
+
+def test_byte_order_marks_are_tolerated(tmp_path):
+    csv_file = tmp_path / "excel.csv"
+    csv_file.write_bytes("\ufeff0.9,0.5,0.1\r\n1.1,0.5,-0.1\r\n".encode())
+    np.testing.assert_array_equal(
+        read_csv_images(csv_file), [[0.9, 0.5, 0.1], [1.1, 0.5, -0.1]]
+    )
+    toml = tmp_path / "bom.toml"
+    toml.write_bytes("\ufeffepochs = 7\n".encode())
+    assert load_config(toml).epochs == 7
+
+
+def test_config_files_must_be_toml_or_json(tmp_path):
+    yaml = tmp_path / "run.yaml"
+    yaml.write_text("seed: 1\n")
+    with pytest.raises(ConfigError, match="TOML .* or JSON"):
+        load_config(yaml)
+    folder = tmp_path / "dir.toml"
+    folder.mkdir()
+    with pytest.raises(ConfigError, match="not a regular file"):
+        load_config(folder)
+    with pytest.raises(DataError, match="not a regular file"):
+        read_csv_images(tmp_path)

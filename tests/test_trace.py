@@ -38,7 +38,7 @@ def test_trace_stays_small():
 def test_not_a_trace(tmp_path):
     junk = tmp_path / "junk.npz"
     junk.write_bytes(b"this is not a zip file")
-    with pytest.raises(TraceError, match="not a readable trace"):
+    with pytest.raises(TraceError, match="not a trace"):
         load_trace(junk)
     with pytest.raises(TraceError, match="no such trace file"):
         load_trace(tmp_path / "absent.npz")
@@ -141,3 +141,26 @@ def test_forward_at_recomputes_the_batch(trace):
     _, D_fake = discriminator_forward(O_prev, trace.d_params[e])
     assert np.mean(D_fake) == pytest.approx(trace.d_fake[e], rel=1e-12)
     assert np.mean(f.D_real) == pytest.approx(trace.d_real[e], rel=1e-12)
+
+
+def test_files_that_only_look_like_traces(trace, tmp_path):
+    text = tmp_path / "notes.npz"
+    text.write_text("just some notes\n")
+    with pytest.raises(TraceError, match="not a trace"):
+        load_trace(text)
+    with pytest.raises(TraceError, match="not a regular file"):
+        load_trace(tmp_path)
+    path = save_trace(trace, tmp_path / "t.npz")
+    raw = tmp_path / "raw_member.npz"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(raw, "w") as dst:
+        for item in src.infolist():
+            data = (
+                b"not an npy file" if item.filename == "d_loss.npy" else src.read(item)
+            )
+            dst.writestr(item, data)
+    with pytest.raises(TraceError, match="d_loss is not an array"):
+        load_trace(raw)
+    with pytest.raises(TraceError, match="holds <U"):
+        load_trace(_rewrite(path, tmp_path, g_params=trace.g_params.astype(str)))
+    with pytest.raises(TraceError, match="no version"):
+        load_trace(_rewrite(path, tmp_path, schema=np.array("ganimate.trace/0")))

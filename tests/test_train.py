@@ -135,10 +135,36 @@ def test_trace_shapes_and_initial_parameters():
 def test_record_every_keeps_a_subset_of_the_same_run():
     full = train(TrainConfig(epochs=1001))
     sparse = train(TrainConfig(epochs=1001, record_every=100))
-    np.testing.assert_array_equal(sparse.epoch, np.arange(0, 1001, 100))
+    epochs = set(sparse.epoch.tolist())
+    assert set(range(0, 1001, 100)) <= epochs and 1000 in epochs
+    assert len(epochs) < 200
+    for e in sparse.sample_epochs[sparse.sample_epochs > 0]:
+        assert e in epochs and e - 1 in epochs  # one whole update is on record
     np.testing.assert_array_equal(sparse.g_params, full.g_params[sparse.epoch])
+    np.testing.assert_array_equal(sparse.d_grads, full.d_grads[sparse.epoch])
     np.testing.assert_array_equal(sparse.d_loss, full.d_loss[sparse.epoch])
-    assert train(TrainConfig(epochs=1001, record_every=300)).epoch[-1] == 1000
+    np.testing.assert_array_equal(sparse.sample_latents, full.sample_latents)
+
+
+@pytest.mark.parametrize(
+    "changes, words",
+    [
+        ({"epochs": 10**9}, "would need .* GiB; keep fewer rows with record_every"),
+        ({"epochs": 10**20}, "would need"),
+        ({"batch_size": 10**8}, "batch_size x pixels"),
+        ({"pixels": 10**8}, "batch_size x pixels"),
+    ],
+)
+def test_runs_too_large_for_memory_are_refused_up_front(changes, words):
+    from ganmath import ConfigError
+
+    with pytest.raises(ConfigError, match=words):
+        train(TrainConfig(**changes))
+
+
+def test_a_large_sparse_run_is_accepted():
+    trace = train(TrainConfig(epochs=200_000, record_every=1000))
+    assert trace.epochs == 200_000 and len(trace.epoch) < 600
 
 
 def test_divergence_at_the_first_epoch_names_it():
