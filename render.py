@@ -116,6 +116,14 @@ def positive_float(text: str) -> float:
     return value
 
 
+def frame_rate(text: str) -> float:
+    """Frames a second, from 1 to 120."""
+    value = positive_float(text)
+    if not 1 <= value <= 120:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 120, got {text}")
+    return value
+
+
 def frame_size(text: str) -> tuple[int, int]:
     """``WxH`` (or ``W,H``), each side even and at least 16 pixels."""
     parts = text.lower().replace(",", "x").split("x")
@@ -127,6 +135,9 @@ def frame_size(text: str) -> tuple[int, int]:
     if min(width, height) < 16 or width % 2 or height % 2:
         raise argparse.ArgumentTypeError(
             f"width and height must be even and at least 16, got {text!r}")
+    if width > 7680 or height > 4320:
+        raise argparse.ArgumentTypeError(
+            f"at most 7680x4320 (8K), got {text!r}")
     return width, height
 
 
@@ -205,6 +216,7 @@ def cmd_train(argv: list[str]) -> int:
     out = args.out or trace_path(config)
     if out.exists() and out.is_dir():
         raise UserError(f"--out {out} is a folder; give a file name such as trace.npz")
+    writable_folder(out.parent)  # before training, not after
     trace, seconds = run_training(config, args.quiet)
     try:
         save_trace(trace, out)
@@ -627,8 +639,14 @@ class SceneRender:
 def render_scenes(names: list[str], trace: Path, opts: RenderOptions, out: Path,
                   say: Output, jobs: int = 1, force: bool = False) -> list[Made]:
     """Render (or reuse) each scene; ``jobs`` of them at a time."""
-    from scenes import SCENES
+    from scenes import SCENES, THREE_PIXELS
 
+    pixels = load_trace(trace).n
+    drawn = [name for name in names if name in THREE_PIXELS]
+    if pixels != 3 and drawn:
+        raise UserError(f"scene {drawn[0]} draws the chapter's three-pixel network; "
+                        f"this trace has {pixels} pixels (saturation, fakes and "
+                        "losses take any count)")
     for name in names:
         if not (ROOT / "scenes" / SCENES[name][0]).is_file():
             raise UserError(f"scene {name}: scenes/{SCENES[name][0]} is missing")
@@ -697,7 +715,7 @@ def add_render_flags(p: argparse.ArgumentParser, formats: bool = True) -> None:
                        help="GIF width in pixels (default: the render's)")
     p.add_argument("--resolution", type=frame_size, metavar="WxH",
                    help="frame size overriding --quality's, e.g. 256x144")
-    p.add_argument("--fps", type=positive_float,
+    p.add_argument("--fps", type=frame_rate,
                    help="frame rate overriding --quality's")
     p.add_argument("--jobs", type=positive_int, default=1,
                    help="scenes rendered at once, each in its own process (default: 1)")
@@ -903,8 +921,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         CHILDREN.stop_all()
-        print("render.py: interrupted; no partial file was kept", file=sys.stderr)
+        fresh_line = "\n" if sys.stderr.isatty() else ""  # after a progress bar
+        print(f"{fresh_line}render.py: interrupted; no partial file was kept",
+              file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (``| head``): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as e:
+        # a path the system refuses (too long, a loop of links, ...)
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"render.py: error: {where}{e.strerror or e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

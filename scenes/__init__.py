@@ -4,6 +4,9 @@
 under ``scenes/``, its class, and a one-line summary for ``render.py --list``.
 """
 
+#: Scenes that draw the chapter's network node by node, so need n = 3 pixels.
+THREE_PIXELS = {"game", "architecture", "forward", "backprop", "loop"}
+
 SCENES: dict[str, tuple[str, str, str]] = {
     "game": (
         "game.py",

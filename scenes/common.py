@@ -30,6 +30,7 @@ from ganmath.palette import (  # noqa: F401  (re-exported for the scenes)
     REAL,
 )
 from ganmath.trace import Trace, TraceError, load_trace
+from scenes import SCENES, THREE_PIXELS
 
 BACKGROUND = "#0F1117"
 TEXT = "#EDEDED"
@@ -41,6 +42,12 @@ MONO = "DejaVu Sans Mono"
 TRACE_ENV = "GANIMATE_TRACE"
 
 
+def fail(message: str) -> None:
+    """End a scene's render with a one-line message and exit status 2."""
+    print(f"ganimate: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
 def scene_trace() -> Trace:
     """The trace named by ``$GANIMATE_TRACE``, else the chapter run's cached one."""
     path = Path(os.environ.get(TRACE_ENV) or trace_path())
@@ -50,7 +57,7 @@ def scene_trace() -> Trace:
         hint = (
             "" if os.environ.get(TRACE_ENV) else " (run `python render.py train` first)"
         )
-        sys.exit(f"ganimate: {e}{hint}")
+        fail(f"{e}{hint}")
 
 
 def label(text: str, size: float = 32, color: str = TEXT, mono: bool = False) -> Text:
@@ -102,6 +109,12 @@ class GanSlide(Slide):
         # a ManimColor, not a hex string: manim-slides calls .to_hex() on it
         self.camera.background_color = ManimColor(BACKGROUND)
         self.trace = scene_trace()
+        name = next((k for k, v in SCENES.items() if v[1] == type(self).__name__), "")
+        if name in THREE_PIXELS and self.trace.n != 3:
+            fail(
+                f"{name} draws the chapter's three-pixel network; the trace has "
+                f"{self.trace.n} pixels"
+            )
 
     def epoch_badge(self, epoch: int) -> Text:
         """A small "epoch N" label for the top-right corner."""

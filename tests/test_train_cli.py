@@ -92,7 +92,22 @@ def test_unknown_config_key(tmp_path):
 def test_unwritable_output(tmp_path):
     r = run("train", "--epochs", "10", "--out", str(tmp_path))
     assert r.returncode == 2 and "is a folder" in r.stderr
+
+
+def test_paths_the_system_refuses(tmp_path):
+    r = run("train", "--epochs", "10", "--out", str(tmp_path / ("a" * 300 + ".npz")))
+    assert r.returncode == 2 and "File name too long" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_output_under_a_file_is_refused_before_training(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    r = run("train", "--epochs", "10", "--out", str(blocker / "t.npz"))
-    assert r.returncode == 2 and "cannot write" in r.stderr
+    r = run("train", "--out", str(blocker / "t.npz"))
+    assert r.returncode == 2 and "is a file, not a folder" in r.stderr
+    assert "Epoch" not in r.stdout  # refused before any training
+
+
+def test_huge_runs_are_refused_up_front(tmp_path):
+    r = run("train", "--epochs", "1000000000", "--out", str(tmp_path / "t.npz"))
+    assert r.returncode == 2 and "record_every" in r.stderr
