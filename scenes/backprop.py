@@ -61,6 +61,27 @@ def triple(names, values, digits: int) -> str:
     )
 
 
+def error_tag(net: NetworkDiagram, source: str, value: float, color: str) -> VGroup:
+    """A Typst error term over its value, right of the Discriminator box.
+
+    It hangs under D8's output arrow, clear of the box's border.
+    """
+    tag = VGroup(math(source, 34, color), label(fmt(value, 3), 24, color))
+    tag.arrange(DOWN, buff=0.1).next_to(net.output, DOWN, buff=0.15)
+    return tag.align_to(net.d_box.frame.get_right() + RIGHT * 0.2, LEFT)
+
+
+def slope_tag(net: NetworkDiagram, j: int, value: float, arrow) -> VGroup:
+    """``O_j (1 - O_j)`` over its value, above pass arrow ``j``, between the boxes."""
+    n = j + 2
+    tag = VGroup(
+        math(f"O_{n} (1 - O_{n})", 30, HIGHLIGHT), label(fmt(value, 3), 22, HIGHLIGHT)
+    )
+    tag.arrange(DOWN, buff=0.06).next_to(arrow, UP, buff=0.1)
+    middle = (net.g_box.frame.get_right()[0] + net.d_box.frame.get_left()[0]) / 2
+    return tag.set_x(middle)
+
+
 def chosen_step(trace) -> int:
     """The sampled epoch (index into ``sample_epochs``) this scene steps through.
 
@@ -133,15 +154,11 @@ class Backpropagation(GanSlide):
             24,
             REAL,
         ).move_to([0, LINE_Y[0], 0])
-        error = label(f"ŷ − y = {fmt(v['d_error'], 3)}", 24, GRADIENT)
-        error.next_to(net.decision, DOWN, buff=0.1)
-        error.align_to(net.decision.get_center(), LEFT)
+        error = error_tag(net, "hat(y) - y =", v["d_error"], GRADIENT)
         pixels = VGroup(
             *(
-                label(f"I = {fmt(x, 3)}", 22, REAL)
-                .next_to(a, DOWN, 0.08)
-                .align_to(a, RIGHT)
-                for x, a in zip(v["image"], net.passes, strict=True)
+                label(fmt(x, 3), 22, REAL).next_to(p, LEFT, buff=0.12)
+                for x, p in zip(v["image"], net.real_path.pixels, strict=True)
             )
         )
         self.play(
@@ -206,9 +223,7 @@ class Backpropagation(GanSlide):
         self.play(FadeIn(chain), FadeIn(g_where), run_time=1)
         self.next_slide()
 
-        g_error = label(f"ŷ − 1 = {fmt(c['error'], 3)}", 24, HIGHLIGHT)
-        g_error.next_to(net.decision, DOWN, buff=0.1)
-        g_error.align_to(net.decision.get_center(), LEFT)
+        g_error = error_tag(net, "hat(y) - 1 =", c["error"], HIGHLIGHT)
         weights = VGroup(
             *(
                 net.on_edge(label(fmt(w, 3), 22, HIGHLIGHT), "d", k)
@@ -217,8 +232,8 @@ class Backpropagation(GanSlide):
         )
         slopes = VGroup(
             *(
-                label(f"O(1−O) = {fmt(x, 3)}", 22, HIGHLIGHT).next_to(a, UP, buff=0.08)
-                for x, a in zip(c["slope"], net.passes, strict=True)
+                slope_tag(net, j, x, arrow)
+                for j, (x, arrow) in enumerate(zip(c["slope"], net.passes, strict=True))
             )
         )
         latent = label(fmt(c["L1"], 3), 22, HIGHLIGHT)
@@ -291,6 +306,9 @@ class Backpropagation(GanSlide):
         note = label(f"before: epoch {e - 1:,}   after: epoch {e:,}", 22, MUTED)
         note.next_to(rows, DOWN, buff=0.2)
         on_diagram = VGroup(g_error, weights, slopes, latent, products)
+        # for the tests: the values written onto the diagram in each half
+        self.net = net
+        self.on_diagram = {"d": [error, pixels, d_grads], "g": list(on_diagram)}
         self.play(FadeOut(chain), FadeOut(g_mean), FadeOut(on_diagram), run_time=0.8)
         self.play(FadeIn(rule), run_time=0.8)
         self.play(FadeIn(rows), FadeIn(note), run_time=1.2)

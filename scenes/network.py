@@ -286,7 +286,9 @@ class NetworkDiagram(VGroup):
     def on_edge(self, mob, kind: str, k: int):
         """Put ``mob`` in the value slot of edge ``k`` (``kind`` "g" or "d").
 
-        The slot is under the weight's name; the middle edge's is below the edge.
+        The slot is under the weight's name; the middle edge's is just below the
+        edge, at its wide end (by O3 for the generator, by I6 for the
+        discriminator), where the lower edge, converging on L1 or D8, is farthest.
         """
         edges, names = (
             (self.g_edges, self.g_names)
@@ -294,7 +296,11 @@ class NetworkDiagram(VGroup):
             else (self.d_edges, self.d_names)
         )
         if k == 1:
-            return self._edge_label(mob, edges[1], -1)
+            edge = edges[1]
+            mob.next_to(edge.get_center(), DOWN, buff=0.12)
+            if kind == "g":
+                return mob.align_to(edge.get_end() + LEFT * 0.15, RIGHT)
+            return mob.align_to(edge.get_start() + RIGHT * 0.15, LEFT)
         return mob.next_to(names[k], DOWN, buff=0.06)
 
     def value_labels(self, w_g: np.ndarray, w_d: np.ndarray) -> VGroup:

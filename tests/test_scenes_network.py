@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+from manim import DL, UR, MathTypst, Text, VGroup
 
 from ganmath import load_trace
 from ganmath.model import NON_SATURATING, discriminator_gradients, generator_gradients
@@ -159,3 +160,42 @@ def test_the_game(small_trace_path, tmp_path, monkeypatch, trace):
     assert f"equilibriumln4={num(d_loss, 4)}" in texts
     assert f"equilibriumln2={num(g_loss, 4)}" in texts
     assert d_loss == pytest.approx(math.log(4)) and g_loss == pytest.approx(math.log(2))
+
+
+def outline(mob, per_unit: int = 40) -> np.ndarray:
+    """Points along every stroked curve of ``mob``, about ``per_unit`` a unit."""
+    points = []
+    for sub in mob.get_family():
+        if not sub.has_points() or sub.get_stroke_width() == 0:
+            continue
+        for curve in sub.get_cubic_bezier_tuples():
+            length = np.linalg.norm(curve[-1] - curve[0]) + 1e-9
+            t = np.linspace(0, 1, max(2, int(length * per_unit)))[:, None]
+            a, b, c, d = curve
+            points.append(
+                (1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b + 3 * (1 - t) * t**2 * c
+                + t**3 * d
+            )
+    return np.vstack(points)
+
+
+def test_backpropagation_values_touch_no_line(small_trace_path, tmp_path,
+                                              monkeypatch):
+    """Each number written on the diagram keeps clear of boxes, edges and arrows."""
+    scene, _ = render_scene("backprop", small_trace_path, tmp_path, monkeypatch)
+    net = scene.net
+    lines = VGroup(net.g_box.frame, net.d_box.frame, *net.g_edges, *net.d_edges,
+                   *net.passes, net.output, net.g_bias, net.d_bias)
+    real = VGroup(net.real_path.arrows, net.real_path.pixels)  # the D half only
+    margin = 0.05
+    for half, groups in scene.on_diagram.items():
+        points = outline(VGroup(lines, real) if half == "d" else lines)[:, :2]
+        texts = [m for g in groups for m in g.get_family()
+                 if isinstance(m, Text | MathTypst)]
+        assert len(texts) >= 7
+        for mob in texts:
+            low = mob.get_corner(DL)[:2] - margin
+            high = mob.get_corner(UR)[:2] + margin
+            inside = np.all((points > low) & (points < high), axis=1)
+            assert not inside.any(), f"{mob!r} touches a line of the diagram"
+            assert np.all(low >= (-6.6, -3.6)) and np.all(high <= (6.6, 3.6))
