@@ -66,6 +66,20 @@ def slope(x):
     return s * (1 - s)
 
 
+def with_symbol(words: str, source: str, color: str, size: float = 24) -> VGroup:
+    """``words`` followed by a Typst symbol sitting on their baseline.
+
+    The symbol is typeset as the chart's axis name is, so the text column and
+    the chart write ``O_in`` alike; ``words`` must start with a letter without a
+    descender, whose bottom is taken for the baseline.
+    """
+    text = label(words, size, color)
+    symbol = MathTypst(source, color=color, font_size=size * 4 / 3)
+    symbol.next_to(text, RIGHT, buff=0.12)
+    symbol.shift(UP * (text[0].get_bottom()[1] - symbol[0].get_bottom()[1]))
+    return VGroup(text, symbol)
+
+
 class SigmoidSaturation(GanSlide):
     """The sigmoid's bounds and slope, the generator pressing against them."""
 
@@ -159,11 +173,12 @@ class SigmoidSaturation(GanSlide):
             label(f"{out} of {real.size} real pixel values", 24, REAL),
             label("lie outside (0, 1), out of", 24, TEXT),
             label("reach of any sigmoid;", 24, TEXT),
-            label("chasing them drives O_in", 24, TEXT),
+            with_symbol("chasing them drives", 'O_"in"', TEXT),
             label("out to where the slope is", 24, GRADIENT),
             label("nearly 0", 24, GRADIENT),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         note.next_to(panel, DOWN, buff=0.35).align_to(formulas, LEFT)
+        self.note, self.x_name = note, x_name  # for the tests
         self.play(FadeIn(bands), FadeIn(reals), FadeIn(heads[0]))
         self.play(FadeIn(fakes), FadeIn(heads[1]), FadeOut(meaning), FadeIn(note))
         self.next_slide()

@@ -8,7 +8,7 @@ checks against finite differences), never read back from the scene's own code.
 import numpy as np
 import pytest
 from conftest import colour_share, render_scene, shown_epochs, texts_on_screen
-from manim import DashedLine, Text
+from manim import DashedLine, MathTypst, Text
 
 from ganmath.model import NON_SATURATING, discriminator_gradients, generator_gradients
 from ganmath.trace import load_trace
@@ -130,6 +130,12 @@ def test_sigmoid_saturation(small_trace_path, tmp_path, monkeypatch, trace):
     shown = [number(t.text) for t in scene.slopes.texts[-1].get_family()
              if isinstance(t, Text) and t.text[0] in "0123456789\u2212"]
     assert shown == [rounded(v) for v in want]
+
+    # the text column writes O_in typeset, in the same Typst as the chart's axis
+    note = scene.note.get_family()
+    assert not any("O_in" in t.text for t in note if isinstance(t, Text))
+    symbols = [m.typst_code for m in note if isinstance(m, MathTypst)]
+    assert symbols == [scene.x_name.typst_code]
 
     # the count of real pixel values out of the sigmoid's reach
     real = trace.real_images
