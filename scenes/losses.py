@@ -43,6 +43,16 @@ REVEAL_SECONDS = 14
 Y_RANGE = (0.5, 1.5)
 
 
+def epoch_ticks(epochs: int) -> np.ndarray:
+    """Round ticks from 0 whose last one reaches the run's length ``epochs``.
+
+    A run of 50,000 epochs (0 to 49,999) gets 0, 10,000, ..., 50,000: the axis
+    ends at the run's end, not at the last round number inside it.
+    """
+    step = max(1.0, float(nice_ticks(epochs)[1]))  # whole epochs
+    return np.arange(0, step * np.ceil(epochs / step) + step / 2, step)
+
+
 class LossCurves(GanSlide):
     """D and G loss along training, with ln 4 and ln 2 and moving averages."""
 
@@ -53,8 +63,9 @@ class LossCurves(GanSlide):
 
         # beat 1: the axes and the two equilibrium lines
         heading = title("Both losses along training")
-        x_ticks = nice_ticks(last)
-        ax = axes((0, last, x_ticks[1]), (*Y_RANGE, 0.1), 8.2, 5.2, x_ticks=x_ticks,
+        x_ticks = epoch_ticks(trace.epochs)
+        ax = axes((0, x_ticks[-1], x_ticks[1]), (*Y_RANGE, 0.1), 8.2, 5.2,
+                  x_ticks=x_ticks,
                   y_ticks=(0.6, 0.8, 1.0, 1.2, 1.4), y_digits=1,
                   x_format=lambda v: f"{int(v):,}")
         ax.to_corner(LEFT + DOWN, buff=0.5).shift(RIGHT * 0.4 + UP * 0.3)

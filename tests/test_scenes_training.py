@@ -101,6 +101,13 @@ def test_loss_curves(small_trace_path, tmp_path, monkeypatch, trace):
         assert y == pytest.approx(want, abs=1e-9)
         assert 300 <= len(vertices(curve)) <= 400
 
+    # the x axis's ticks are evenly spaced and the last one reaches the run's end
+    ticks = [int(t.text.replace(",", "")) for t in ax.tick_labels
+             if t.text.replace(",", "").isdigit()]
+    assert ticks[0] == 0 and len(set(np.diff(ticks))) == 1
+    assert ticks[-2] < trace.epochs <= ticks[-1]
+    assert ax.p2c(ax.x_axis.get_end())[0] == pytest.approx(ticks[-1])
+
     # the dashed equilibrium lines sit at ln 4 and ln 2
     heights = sorted({round(ax.p2c(m.get_start())[1], 9) for top in scene.mobjects
                       for m in top.get_family() if isinstance(m, DashedLine)})
