@@ -336,15 +336,25 @@ def network_diagram(trace: Trace, epoch: int | None = None) -> Figure:
             )
         )
 
-    def edge(a, b, weight, name, side):
+    def edge(a, b, weight, name, side, inner=None):
+        # an outer edge's label beside its middle; an inner one's at its wide
+        # end (``inner``: its node "a" or "b"), where the edges fanning out of
+        # L1 or into D8 are farthest apart
         color = POSITIVE if weight >= 0 else NEGATIVE
         arrow(a, b, color, 0.8 + 3.2 * abs(weight) / biggest)
-        x, y = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2 + side * 0.4
+        if inner is None:
+            x, ha = (a[0] + b[0]) / 2, "center"
+        elif inner == "b":
+            x, ha = b[0] - radius - 0.12, "right"
+        else:
+            x, ha = a[0] + radius + 0.12, "left"
+        y = a[1] + (b[1] - a[1]) * (x - a[0]) / (b[0] - a[0])
+        y += side * (0.4 if inner is None else 0.3)
         ax.text(
             x,
             y,
             f"{name} = {weight:+.3f}",
-            ha="center",
+            ha=ha,
             va="center",
             fontsize=8,
             color=color,
@@ -355,9 +365,12 @@ def network_diagram(trace: Trace, epoch: int | None = None) -> Figure:
     def side(j):  # labels above the upper edges, below the lower ones
         return 1 if ys[j] >= 0 else -1
 
+    def inner(j, end):  # the edges between the outermost two
+        return end if 0 < j < n - 1 else None
+
     # generator: L1 to each output node, one shared bias b
     for j, xy in enumerate(outs):
-        edge(L1, xy, w_g[j], rf"$\lambda_{{1{j + 2}}}$", side(j))
+        edge(L1, xy, w_g[j], rf"$\lambda_{{1{j + 2}}}$", side(j), inner(j, "b"))
         node(xy, f"O{j + 2}", FAKE)
     node(L1, "L1", FAKE)
     ax.text(
@@ -382,7 +395,8 @@ def network_diagram(trace: Trace, epoch: int | None = None) -> Figure:
     # discriminator: each input to D8, bias c
     d_name = 2 * n + 2
     for j, xy in enumerate(ins):
-        edge(xy, D8, w_d[j], rf"$\lambda_{{{j + n + 2}{d_name}}}$", side(j))
+        name = rf"$\lambda_{{{j + n + 2}{d_name}}}$"
+        edge(xy, D8, w_d[j], name, side(j), inner(j, "a"))
     node(D8, f"D{d_name}", DISCRIMINATOR)
     ax.text(
         9.0, -0.9, f"c = {w_d[n]:+.3f}", ha="center", fontsize=9, color=DISCRIMINATOR

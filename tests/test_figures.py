@@ -162,3 +162,28 @@ def test_figures_command_writes_then_reuses(small_trace_path, tmp_path):
     second = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert "unchanged" in second.stdout
     assert [f.stat().st_mtime_ns for f in files] == stamps
+
+
+def test_network_diagram_labels_clear_the_arrows(trace):
+    """No weight's label comes within a few pixels of any arrow's stroke."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.patches import FancyArrowPatch
+
+    fig = F.network_diagram(trace)
+    ax = fig.axes[0]
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    labels = [t for t in ax.texts if "lambda" in t.get_text()]
+    assert len(labels) == 2 * trace.n and len(arrows) >= 4 * trace.n
+    px_per_point = fig.dpi / 72
+    for text in labels:
+        box = text.get_window_extent(renderer)
+        low, high = np.array([box.x0, box.y0]), np.array([box.x1, box.y1])
+        for arrow in arrows:
+            path = arrow.get_path().interpolated(200)
+            points = ax.transData.transform(path.vertices)
+            gap = np.maximum(np.maximum(low - points, points - high), 0)
+            nearest = np.sqrt((gap**2).sum(axis=1)).min()
+            half_stroke = arrow.get_linewidth() * px_per_point / 2
+            assert nearest > half_stroke + 3, f"{text.get_text()} touches an arrow"
