@@ -39,7 +39,14 @@ from scenes.common import (
     fmt,
     label,
 )
-from scenes.network import NetworkDiagram, generator_chain, math
+from scenes.network import (
+    NetworkDiagram,
+    before_name,
+    generator_chain,
+    math,
+    step_epochs,
+    update_at,
+)
 
 SCALE = 0.9  # the diagram, shrunk to leave room for the formulas below it
 CHAIN = (
@@ -82,45 +89,36 @@ def slope_tag(net: NetworkDiagram, j: int, value: float, arrow) -> VGroup:
     return tag.set_x(middle)
 
 
-def chosen_step(trace) -> int:
-    """The sampled epoch (index into ``sample_epochs``) this scene steps through.
+def chosen_epoch(trace) -> int:
+    """The epoch this scene steps through: one whose update the trace holds.
 
-    The one nearest a tenth of the run, past epoch 0 so that epoch ``e - 1``
-    is in the trace too.
+    Of :func:`~scenes.network.step_epochs` (draws kept, parameters before and
+    after recorded), the one nearest a tenth of the run, past epoch 0 if the
+    trace has any such epoch.
     """
-    epochs = trace.sample_epochs
-    cost = np.abs(epochs - trace.epochs / 10) + np.where(epochs < 1, np.inf, 0)
-    return int(np.argmin(cost))
+    epochs = np.array(step_epochs(trace))
+    cost = np.abs(epochs - trace.epochs / 10) + np.where(epochs < 1, 1e12, 0)
+    return int(epochs[np.argmin(cost)])
 
 
 def step_values(trace) -> dict:
     """Every number the scene shows, from the trace and :mod:`ganmath.model`."""
-    s = chosen_step(trace)
-    e = int(trace.sample_epochs[s])
-    row, before = trace.row(e), trace.row(e - 1)
-    g_old, d_old = trace.g_params[before], trace.d_params[before]
-    d_new = trace.d_params[row]
+    e = chosen_epoch(trace)
+    step = update_at(trace, e)
+    s, g_old, d_old, d_new = step["s"], step["g_old"], step["d_old"], step["d_new"]
 
     # one real image in the D step: label y = 1
     image = trace.real_images[0]
     _, D8 = discriminator_forward(image[None, :].astype(float), d_old)
     d_error = float(D8[0]) - 1.0
     return {
-        "s": s,
+        **step,
         "epoch": e,
-        "row": row,
-        "before": before,
         "image": image,
         "d_yhat": float(D8[0]),
         "d_error": d_error,
         "d_sample_grad": d_error * image,
         "chain": generator_chain(float(trace.sample_latents[s, 1, 0]), g_old, d_new),
-        "g_grad": trace.g_grads[row],
-        "d_grad": trace.d_grads[row],
-        "g_old": g_old,
-        "g_new": trace.g_params[row],
-        "d_old": d_old,
-        "d_new": d_new,
         "lr_g": float(trace.config["lr_g"]),
         "lr_d": float(trace.config["lr_d"]),
     }
@@ -150,7 +148,7 @@ class Backpropagation(GanSlide):
             "(partial L) / (partial lambda_(j 8)) = (hat(y) - y) dot I_j", 40
         ).move_to([0, FORMULA_Y, 0])
         where = label(
-            f"real image 1 of {B}, label y = 1, discriminator of epoch {e - 1:,}",
+            f"real image 1 of {B}, label y = 1, {before_name(e, 'discriminator')}",
             24,
             REAL,
         ).move_to([0, LINE_Y[0], 0])
@@ -204,7 +202,7 @@ class Backpropagation(GanSlide):
         g_where = VGroup(
             label(f"one latent draw of epoch {e:,}'s generator step:", 24, MUTED),
             label(
-                f"generator of epoch {e - 1:,}, discriminator already updated "
+                f"{before_name(e, 'generator')}, discriminator already updated "
                 f"in epoch {e:,}",
                 24,
                 MUTED,
@@ -303,7 +301,9 @@ class Backpropagation(GanSlide):
             ),
         )
         rows.arrange(DOWN, buff=0.2, aligned_edge=LEFT).next_to(rule, DOWN, buff=0.3)
-        note = label(f"before: epoch {e - 1:,}   after: epoch {e:,}", 22, MUTED)
+        note = label(
+            f"before: {before_name(e, 'parameters')}   after: epoch {e:,}", 22, MUTED
+        )
         note.next_to(rows, DOWN, buff=0.2)
         on_diagram = VGroup(g_error, weights, slopes, latent, products)
         # for the tests: the values written onto the diagram in each half

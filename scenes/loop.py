@@ -43,6 +43,7 @@ from scenes.common import (
     fmt,
     label,
 )
+from scenes.network import step_epochs, update_at
 from scenes.plots import Profiles, Readout, profile_axes, title
 
 STEPS = ("real batch", "fake batch", "D update", "G update", "record")
@@ -53,30 +54,31 @@ DIGITS = 5  # parameters move by about lr * gradient, ~1e-4 an epoch at first
 def loop_epochs(trace) -> list[int]:
     """The epochs the scene runs: the first few, then the last one it can show.
 
-    An epoch can be shown if its latent draws were kept and the parameters
-    before it are known (the initial ones, or the recorded epoch just before).
+    An epoch can be shown if its latent draws were kept and it is recorded with
+    the parameters before it (the initial ones, or the recorded epoch just
+    before): :func:`~scenes.network.step_epochs`.
     """
-    kept = [int(e) for e in trace.sample_epochs]
-    recorded = set(int(e) for e in trace.epoch)
-    showable = [e for e in kept if e == 0 or e - 1 in recorded]
+    showable = step_epochs(trace)
     first = [e for e in showable if e < FIRST_EPOCHS]
     late = [e for e in showable if e >= FIRST_EPOCHS]
     return first + late[-1:]
 
 
 def epoch_state(trace, epoch: int) -> dict:
-    """Everything the five steps show for ``epoch``, from the trace."""
-    row = trace.row(epoch)
-    before = trace.row(epoch - 1) if epoch > 0 else None
-    s = int(np.searchsorted(trace.sample_epochs, epoch))
-    g_before = trace.init_g_params if before is None else trace.g_params[before]
-    d_before = trace.init_d_params if before is None else trace.d_params[before]
-    L1 = np.ascontiguousarray(trace.sample_latents[s, 0], dtype=float)
-    _, fakes = generator_forward(L1, np.ascontiguousarray(g_before, dtype=float))
+    """Everything the five steps show for ``epoch``, from the trace.
+
+    The rows are looked up exactly (:func:`~scenes.network.update_at`), so each
+    table's before, gradient and after are one recorded SGD step.
+    """
+    step = update_at(trace, epoch)
+    L1 = np.ascontiguousarray(trace.sample_latents[step["s"], 0], dtype=float)
+    g_before = np.ascontiguousarray(step["g_old"], dtype=float)
+    _, fakes = generator_forward(L1, g_before)
+    row = step["row"]
     return {
         "fakes": fakes,
-        "D": (d_before, trace.d_grads[row], trace.d_params[row]),
-        "G": (g_before, trace.g_grads[row], trace.g_params[row]),
+        "D": (step["d_old"], step["d_grad"], step["d_new"]),
+        "G": (step["g_old"], step["g_grad"], step["g_new"]),
         "losses": (trace.d_loss[row], trace.g_loss[row]),
     }
 
@@ -88,6 +90,7 @@ class TrainingLoop(GanSlide):
         trace = self.trace
         epochs = loop_epochs(trace)
         states = [epoch_state(trace, e) for e in epochs]
+        self.shown = {"epochs": epochs, "states": states}  # for the tests
 
         # beat 1: the cycle of five steps
         heading = title("One epoch")

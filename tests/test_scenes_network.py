@@ -5,12 +5,13 @@ Expected values are recomputed here from the trace with plain NumPy or with
 """
 
 import math
+import re
 
 import numpy as np
 import pytest
 from manim import DL, UR, MathTypst, Text, VGroup
 
-from ganmath import load_trace
+from ganmath import TrainConfig, load_trace, save_trace, train
 from ganmath.model import NON_SATURATING, discriminator_gradients, generator_gradients
 from scenes.common import BACKGROUND, DISCRIMINATOR, FAKE, NEGATIVE, POSITIVE, REAL
 from tests.conftest import colour_share, render_scene, shown_epochs, texts_on_screen
@@ -199,3 +200,76 @@ def test_backpropagation_values_touch_no_line(small_trace_path, tmp_path,
             inside = np.all((points > low) & (points < high), axis=1)
             assert not inside.any(), f"{mob!r} touches a line of the diagram"
             assert np.all(low >= (-6.6, -3.6)) and np.all(high <= (6.6, 3.6))
+
+
+@pytest.fixture(scope="module")
+def sparse_trace_path(tmp_path_factory):
+    """A 3,000-epoch run recording every 10th epoch (and each sampled one's pair)."""
+    path = tmp_path_factory.mktemp("sparse") / "sparse.npz"
+    save_trace(train(TrainConfig(epochs=3000, record_every=10)), path)
+    return path
+
+
+UPDATE_ROW = re.compile(r"^(λ\d\d):(−?[\d.]+)−([\d.e-]+)×\((−?[\d.]+)\)=(−?[\d.]+)$")
+
+
+def test_backpropagation_sparse_trace(sparse_trace_path, tmp_path, monkeypatch):
+    """From a trace that skips epochs, the update shown is one recorded step."""
+    trace = load_trace(sparse_trace_path)
+    assert len(trace.epoch) < trace.epochs / 5  # most epochs are not recorded
+    scene, frame = render_scene("backprop", sparse_trace_path, tmp_path, monkeypatch)
+    texts = check_common(scene, frame, trace)
+    e = scene.shown["epoch"]
+    assert e > 0 and e in trace.sample_epochs.tolist()
+    rows = {int(x): r for r, x in enumerate(trace.epoch)}
+    before, after = rows[e - 1], rows[e]  # both recorded, not the nearest earlier
+    assert set(shown_epochs(scene)) == {e - 1, e}
+
+    # the recorded gradients are those of epoch e's draws at epoch e - 1's weights
+    s = trace.sample_epochs.tolist().index(e)
+    g_old, d_old = trace.g_params[before], trace.d_params[before]
+    fakes = sigmoid(np.outer(trace.sample_latents[s, 0], g_old[:3]) + g_old[3])
+    B = len(trace.real_images)
+    labels = np.concatenate([np.ones(B), np.zeros(B)])
+    grad_d = discriminator_gradients(np.vstack([trace.real_images, fakes]), labels,
+                                     d_old)
+    np.testing.assert_allclose(grad_d, trace.d_grads[after], rtol=1e-9, atol=1e-15)
+
+    # each update row on screen: the trace's numbers, and they add up
+    lrs = {"λ12": trace.config["lr_g"], "λ58": trace.config["lr_d"]}
+    found = {m[1]: m for t in texts if (m := UPDATE_ROW.match(t))}
+    assert set(found) == set(lrs)
+    for name, params, grads in (("λ12", trace.g_params, trace.g_grads),
+                                ("λ58", trace.d_params, trace.d_grads)):
+        old, grad, new = params[before][0], grads[after][0], params[after][0]
+        lr = lrs[name]
+        assert old - lr * grad == pytest.approx(new, abs=1e-15)
+        m = found[name]
+        shown = [float(m[k].replace("\u2212", "-")) for k in (2, 3, 4, 5)]
+        assert shown == [round(old, 7), lr, round(grad, 7), round(new, 7)]
+        b, rate, g, a = shown
+        assert abs(b - rate * g - a) <= 1.01e-7  # to the seven digits shown
+
+
+def test_a_step_is_never_shown_without_its_epoch_before(sparse_trace_path):
+    """Drop the row before the chosen epoch: the scenes must pick another one."""
+    from ganmath.trace import KEYS, Trace
+    from scenes.backprop import chosen_epoch
+    from scenes.loop import loop_epochs
+    from scenes.network import update_at
+
+    trace = load_trace(sparse_trace_path)
+    e = chosen_epoch(trace)
+    keep = trace.epoch != e - 1
+    holed = Trace(trace.config, {k: v[keep] if KEYS.get(k, ("",))[0] == "E" else v
+                                 for k, v in trace.arrays.items()})
+    with pytest.raises(ValueError):
+        update_at(holed, e)  # the nearest earlier row would be the wrong "before"
+    other = chosen_epoch(holed)
+    assert other != e
+    for epoch in (other, *loop_epochs(holed)):
+        rows = {int(x): r for r, x in enumerate(holed.epoch)}
+        step = update_at(holed, epoch)
+        assert step["row"] == rows[epoch]
+        want = holed.g_params[rows[epoch - 1]] if epoch else holed.init_g_params
+        np.testing.assert_array_equal(step["g_old"], want)

@@ -10,6 +10,7 @@ import pytest
 from conftest import colour_share, render_scene, shown_epochs, texts_on_screen
 from manim import DashedLine, MathTypst, Text
 
+from ganmath import TrainConfig, save_trace, train
 from ganmath.model import NON_SATURATING, discriminator_gradients, generator_gradients
 from ganmath.trace import load_trace
 from scenes.common import BACKGROUND, DISCRIMINATOR, FAKE, GENERATOR, HIGHLIGHT, REAL
@@ -192,3 +193,57 @@ def test_training_loop(small_trace_path, tmp_path, monkeypatch, trace):
                              + 1e-8))
     texts = [t.replace(" ", "") for t in texts_on_screen(scene)]
     assert f"Dloss{d_loss:.4f}" in texts and f"Gloss{g_loss:.4f}" in texts
+
+
+@pytest.fixture(scope="module")
+def sparse_trace_path(tmp_path_factory):
+    """A 3,000-epoch run recording every 10th epoch (and each sampled one's pair)."""
+    path = tmp_path_factory.mktemp("sparse") / "sparse.npz"
+    save_trace(train(TrainConfig(epochs=3000, record_every=10)), path)
+    return path
+
+
+def test_training_loop_sparse_trace(sparse_trace_path, tmp_path, monkeypatch):
+    """From a trace that skips epochs, every epoch run is one recorded step."""
+    trace = load_trace(sparse_trace_path)
+    assert len(trace.epoch) < trace.epochs / 5  # most epochs are not recorded
+    scene, frame = render_scene("loop", sparse_trace_path, tmp_path, monkeypatch)
+    assert not_blank(frame)
+    epochs = scene.shown["epochs"]
+    assert check_epochs(scene, trace) == [epochs[-1]]
+    assert epochs[0] == 0 and len(epochs) >= 2
+    rows = {int(x): r for r, x in enumerate(trace.epoch)}
+    lr_d, lr_g = trace.config["lr_d"], trace.config["lr_g"]
+    real = np.ascontiguousarray(trace.real_images, dtype=float)
+    y = np.concatenate((np.ones(len(real)), np.zeros(len(real))))
+    for epoch, state in zip(epochs, scene.shown["states"], strict=True):
+        # the draws of this very epoch, and the parameters recorded just before it
+        s = trace.sample_epochs.tolist().index(epoch)
+        if epoch == 0:
+            g0, d0 = trace.init_g_params, trace.init_d_params
+        else:
+            g0, d0 = trace.g_params[rows[epoch - 1]], trace.d_params[rows[epoch - 1]]
+        L1_d, L1_g = (np.ascontiguousarray(v, dtype=float)
+                      for v in trace.sample_latents[s])
+        fakes = sigmoid(np.outer(L1_d, g0[:-1]) + g0[-1])
+        grad_d = discriminator_gradients(np.concatenate((real, fakes)), y, d0)
+        d1 = d0 - lr_d * grad_d
+        grad_g = generator_gradients(L1_g, g0, d1, NON_SATURATING)
+        g1 = g0 - lr_g * grad_g
+        np.testing.assert_allclose(state["fakes"], fakes, rtol=1e-12)
+        for key, lr, want in (("D", lr_d, (d0, grad_d, d1)),
+                              ("G", lr_g, (g0, grad_g, g1))):
+            before, grad, after = state[key]
+            for shown, expected in zip(state[key], want, strict=True):
+                np.testing.assert_allclose(shown, expected, rtol=1e-9, atol=1e-15)
+            # the recorded step itself: before - lr * grad == after
+            np.testing.assert_allclose(before - lr * grad, after, atol=1e-15)
+            np.testing.assert_array_equal(after, (trace.d_params if key == "D"
+                                                  else trace.g_params)[rows[epoch]])
+
+    # on screen at the end: the last epoch's tables, adding up to their digits
+    for key, lr in (("D", lr_d), ("G", lr_g)):
+        b, g, a = ([number(cell.text) for cell in r[1:]]
+                   for r in scene.tables[key][1:])
+        slack = 0.5e-5 + lr * 0.5e-4 + 0.5e-5 + 1e-12  # each number's rounding
+        assert np.all(np.abs(np.array(b) - lr * np.array(g) - np.array(a)) <= slack)
