@@ -317,7 +317,11 @@ class Backpropagation(GanSlide):
 
     @staticmethod
     def _update_row(name: str, old: float, lr: float, grad: float, new: float):
-        """``name: old − lr × grad = new`` with enough digits to see the step."""
+        """``name: old − lr × grad = new`` with enough digits to see the step.
+
+        Each number is rounded on its own, so the arithmetic holds on screen to
+        within one in the seventh decimal (a known shortcoming of any rounding).
+        """
         text = f"{name}:  {fmt(old, 7)} − {lr:g} × ({fmt(grad, 7)}) = {fmt(new, 7)}"
         color = DISCRIMINATOR if name.endswith("8") else GENERATOR
         return label(text, 26, color, mono=True)

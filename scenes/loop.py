@@ -49,6 +49,9 @@ from scenes.plots import Profiles, Readout, profile_axes, title
 STEPS = ("real batch", "fake batch", "D update", "G update", "record")
 FIRST_EPOCHS = 3  # epochs 0, 1, 2 run step by step before the jump
 DIGITS = 5  # parameters move by about lr * gradient, ~1e-4 an epoch at first
+# known shortcoming: each number is the trace's value rounded on its own, so
+# redoing "before - lr * gradient" from the table can miss "after" by one in the
+# last digit; six or more digits would not fit the table's columns at 22 pt
 
 
 def loop_epochs(trace) -> list[int]:
