@@ -80,7 +80,9 @@ class Trace:
     def row(self, epoch: int) -> int:
         """The row holding ``epoch``, or the nearest recorded epoch before it."""
         epochs = self.arrays["epoch"]
-        i = int(np.searchsorted(epochs, epoch, side="right")) - 1
+        # an int searches the int array as it is; a float would convert it
+        # whole, a cost that grows with the length of the run
+        i = int(np.searchsorted(epochs, int(np.floor(epoch)), side="right")) - 1
         return max(i, 0)
 
 
@@ -214,10 +216,10 @@ def interpolate(trace: Trace, key: str, epoch: float) -> np.ndarray:
     epochs = trace.arrays["epoch"]
     values = trace.arrays[key]
     epoch = float(np.clip(epoch, epochs[0], epochs[-1]))
-    hi = int(np.searchsorted(epochs, epoch, side="left"))
-    if epochs[hi] == epoch or hi == 0:
-        return values[hi].astype(float)
-    lo = hi - 1
+    lo = trace.row(epoch)
+    if epochs[lo] == epoch or lo == len(epochs) - 1:
+        return values[lo].astype(float)
+    hi = lo + 1
     t = (epoch - epochs[lo]) / (epochs[hi] - epochs[lo])
     return (1 - t) * values[lo] + t * values[hi]
 
