@@ -27,6 +27,7 @@ from manim import (
 )
 
 from ganmath.model import discriminator_forward
+from ganmath.trace import step_epochs, update_at
 from scenes.common import (
     DISCRIMINATOR,
     GENERATOR,
@@ -44,8 +45,6 @@ from scenes.network import (
     before_name,
     generator_chain,
     math,
-    step_epochs,
-    update_at,
 )
 
 SCALE = 0.9  # the diagram, shrunk to leave room for the formulas below it
@@ -92,7 +91,7 @@ def slope_tag(net: NetworkDiagram, j: int, value: float, arrow) -> VGroup:
 def chosen_epoch(trace) -> int:
     """The epoch this scene steps through: one whose update the trace holds.
 
-    Of :func:`~scenes.network.step_epochs` (draws kept, parameters before and
+    Of :func:`~ganmath.trace.step_epochs` (draws kept, parameters before and
     after recorded), the one nearest a tenth of the run, past epoch 0 if the
     trace has any such epoch.
     """

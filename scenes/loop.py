@@ -31,6 +31,7 @@ from manim import (
 )
 
 from ganmath.model import generator_forward
+from ganmath.trace import step_epochs, update_at
 from scenes.common import (
     DISCRIMINATOR,
     FAKE,
@@ -43,7 +44,6 @@ from scenes.common import (
     fmt,
     label,
 )
-from scenes.network import step_epochs, update_at
 from scenes.plots import Profiles, Readout, profile_axes, title
 
 STEPS = ("real batch", "fake batch", "D update", "G update", "record")
@@ -59,7 +59,7 @@ def loop_epochs(trace) -> list[int]:
 
     An epoch can be shown if its latent draws were kept and it is recorded with
     the parameters before it (the initial ones, or the recorded epoch just
-    before): :func:`~scenes.network.step_epochs`.
+    before): :func:`~ganmath.trace.step_epochs`.
     """
     showable = step_epochs(trace)
     first = [e for e in showable if e < FIRST_EPOCHS]
@@ -70,7 +70,7 @@ def loop_epochs(trace) -> list[int]:
 def epoch_state(trace, epoch: int) -> dict:
     """Everything the five steps show for ``epoch``, from the trace.
 
-    The rows are looked up exactly (:func:`~scenes.network.update_at`), so each
+    The rows are looked up exactly (:func:`~ganmath.trace.update_at`), so each
     table's before, gradient and after are one recorded SGD step.
     """
     step = update_at(trace, epoch)
@@ -106,12 +106,15 @@ class TrainingLoop(GanSlide):
         real_ax = profile_axes(3.2, 2.0, short=True).move_to([0.3, 1.75, 0])
         fake_ax = profile_axes(3.2, 2.0, short=True).move_to([4.5, 1.75, 0])
         real = Profiles(real_ax, trace.real_images, REAL, width=2)
-        names = VGroup(label("real batch", 24, REAL).next_to(real_ax, UP, buff=0.12),
-                       label("fake batch", 24, FAKE)
-                       .next_to(fake_ax, UP, buff=0.12))
+        names = VGroup(
+            label("real batch", 24, REAL).next_to(real_ax, UP, buff=0.12),
+            label("fake batch", 24, FAKE).next_to(fake_ax, UP, buff=0.12),
+        )
         names[1].align_to(names[0], UP)
-        self.tables = {"D": self._table("D", states[0]["D"], DISCRIMINATOR),
-                       "G": self._table("G", states[0]["G"], GENERATOR)}
+        self.tables = {
+            "D": self._table("D", states[0]["D"], DISCRIMINATOR),
+            "G": self._table("G", states[0]["G"], GENERATOR),
+        }
         self.tables["D"].move_to([-2.5, 0.05, 0], aligned_edge=LEFT + UP)
         self.tables["G"].next_to(self.tables["D"], DOWN, buff=0.3)
         self.tables["G"].align_to(self.tables["D"], LEFT)
@@ -127,8 +130,13 @@ class TrainingLoop(GanSlide):
         lit = self._light(boxes, 0)
         self.play(FadeIn(real_ax), FadeIn(names[0]), Create(real), lit, run_time=1.5)
         self.next_slide()
-        self.play(self._light(boxes, 1), FadeIn(fake_ax), FadeIn(names[1]),
-                  Create(self.fake), run_time=1.5)
+        self.play(
+            self._light(boxes, 1),
+            FadeIn(fake_ax),
+            FadeIn(names[1]),
+            Create(self.fake),
+            run_time=1.5,
+        )
         self.next_slide()
         for step, key in ((2, "D"), (3, "G")):
             self.play(self._light(boxes, step), FadeIn(self.tables[key]), run_time=1.5)
@@ -139,8 +147,9 @@ class TrainingLoop(GanSlide):
         # beat 3: the next epochs, and then a jump to the last one
         for i in range(1, len(epochs)):
             if epochs[i] - epochs[i - 1] > 1:
-                jump = label(f"{epochs[i] - epochs[i - 1] - 1:,} epochs later",
-                             32, HIGHLIGHT).move_to([2.0, -1.4, 0])
+                jump = label(
+                    f"{epochs[i] - epochs[i - 1] - 1:,} epochs later", 32, HIGHLIGHT
+                ).move_to([2.0, -1.4, 0])
                 self._dim(0.12)
                 self.play(FadeIn(jump))
                 self.wait(1)
@@ -184,18 +193,36 @@ class TrainingLoop(GanSlide):
         """Five boxes down the left, arrows between them and one back to the top."""
         boxes = VGroup()
         for i, name in enumerate(STEPS):
-            box = RoundedRectangle(width=2.6, height=0.66, corner_radius=0.12,
-                                   stroke_color=MUTED, stroke_width=2)
+            box = RoundedRectangle(
+                width=2.6,
+                height=0.66,
+                corner_radius=0.12,
+                stroke_color=MUTED,
+                stroke_width=2,
+            )
             text = label(f"{i + 1}  {name}", 26, TEXT)
             boxes.add(VGroup(box, text.move_to(box)))
         boxes.arrange(DOWN, buff=0.42).move_to([-5.1, -0.45, 0])
-        arrows = VGroup(*[
-            Arrow(boxes[i].get_bottom(), boxes[i + 1].get_top(), buff=0.05,
-                  color=MUTED, stroke_width=3, max_tip_length_to_length_ratio=0.5)
-            for i in range(len(boxes) - 1)])
-        back = ArcBetweenPoints(boxes[-1].get_right() + RIGHT * 0.08,
-                                boxes[0].get_right() + RIGHT * 0.08, angle=1.6,
-                                color=MUTED, stroke_width=3)
+        arrows = VGroup(
+            *[
+                Arrow(
+                    boxes[i].get_bottom(),
+                    boxes[i + 1].get_top(),
+                    buff=0.05,
+                    color=MUTED,
+                    stroke_width=3,
+                    max_tip_length_to_length_ratio=0.5,
+                )
+                for i in range(len(boxes) - 1)
+            ]
+        )
+        back = ArcBetweenPoints(
+            boxes[-1].get_right() + RIGHT * 0.08,
+            boxes[0].get_right() + RIGHT * 0.08,
+            angle=1.6,
+            color=MUTED,
+            stroke_width=3,
+        )
         back.add_tip(tip_length=0.18)
         arrows.add(back)
         return boxes, arrows
@@ -207,18 +234,27 @@ class TrainingLoop(GanSlide):
         mobject from the first animated one onward, on every frame.
         """
         self.bring_to_front(boxes)
-        return AnimationGroup(*[
-            box[0].animate.set_stroke(HIGHLIGHT if i == step else MUTED,
-                                      4 if i == step else 2)
-            for i, box in enumerate(boxes)])
+        return AnimationGroup(
+            *[
+                box[0].animate.set_stroke(
+                    HIGHLIGHT if i == step else MUTED, 4 if i == step else 2
+                )
+                for i, box in enumerate(boxes)
+            ]
+        )
 
     def _table(self, who, values, color):
         """Before / gradient / after rows for one network's parameters."""
-        names = ("lambda_58", "lambda_68", "lambda_78", "c") if who == "D" else \
-            ("lambda_12", "lambda_13", "lambda_14", "b")
-        names = names[:len(values[0]) - 1] + names[-1:]
-        heads = VGroup(label(f"{who} params", 24, color),
-                       *[MathTypst(n, color=color, font_size=30) for n in names])
+        names = (
+            ("lambda_58", "lambda_68", "lambda_78", "c")
+            if who == "D"
+            else ("lambda_12", "lambda_13", "lambda_14", "b")
+        )
+        names = names[: len(values[0]) - 1] + names[-1:]
+        heads = VGroup(
+            label(f"{who} params", 24, color),
+            *[MathTypst(n, color=color, font_size=30) for n in names],
+        )
         grid = VGroup(heads, *self._rows(values, color))
         grid.number_color = color
         return self._place(grid)
@@ -226,11 +262,15 @@ class TrainingLoop(GanSlide):
     def _rows(self, values, color):
         """The three rows of numbers: before, gradient, after."""
         rows = []
-        for name, vals, digits in zip(("before", "gradient", "after"), values,
-                                      (DIGITS, 4, DIGITS), strict=True):
-            rows.append(VGroup(label(name, 22, MUTED),
-                               *[label(fmt(v, digits), 22, color, mono=True)
-                                 for v in vals]))
+        for name, vals, digits in zip(
+            ("before", "gradient", "after"), values, (DIGITS, 4, DIGITS), strict=True
+        ):
+            rows.append(
+                VGroup(
+                    label(name, 22, MUTED),
+                    *[label(fmt(v, digits), 22, color, mono=True) for v in vals],
+                )
+            )
         return rows
 
     def _place(self, grid):
@@ -248,15 +288,17 @@ class TrainingLoop(GanSlide):
 
     def _new_rows(self, grid, values):
         """A copy of table ``grid`` holding ``values``, in the same place."""
-        new = VGroup(grid[0].copy().set_opacity(1),
-                     *self._rows(values, grid.number_color))
+        new = VGroup(
+            grid[0].copy().set_opacity(1), *self._rows(values, grid.number_color)
+        )
         new.number_color = grid.number_color
         return self._place(new).move_to(grid, aligned_edge=LEFT + UP)
 
     def _record(self, losses):
         """Step 5: the two losses the epoch logs."""
         d, g = losses
-        return VGroup(label("recorded", 24, MUTED),
-                      label(f"D loss {fmt(d)}", 24, DISCRIMINATOR),
-                      label(f"G loss {fmt(g)}", 24, GENERATOR)).arrange(buff=0.5)
-
+        return VGroup(
+            label("recorded", 24, MUTED),
+            label(f"D loss {fmt(d)}", 24, DISCRIMINATOR),
+            label(f"G loss {fmt(g)}", 24, GENERATOR),
+        ).arrange(buff=0.5)

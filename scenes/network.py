@@ -32,7 +32,6 @@ from manim import (
 )
 
 from ganmath.model import discriminator_forward, generator_forward
-from ganmath.trace import Trace
 from scenes.common import (
     DISCRIMINATOR,
     FAKE,
@@ -68,70 +67,6 @@ def short(value: float) -> str:
 def edge_style(weight: float) -> tuple[str, float]:
     """The colour (sign) and stroke width (magnitude, linear) drawing ``weight``."""
     return (POSITIVE if weight >= 0 else NEGATIVE), min(1.5 + 2.0 * abs(weight), 10.0)
-
-
-def exact_row(trace: Trace, epoch: int) -> int:
-    """The row recording ``epoch`` itself, never the nearest earlier one.
-
-    Raises
-    ------
-    ValueError
-        If the trace did not record ``epoch`` (a sparse trace skips epochs).
-    """
-    row = trace.row(epoch)
-    if int(trace.epoch[row]) != epoch:
-        raise ValueError(f"the trace does not record epoch {epoch}")
-    return row
-
-
-def params_at(trace: Trace, epoch: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(w_g, w_d)`` after ``epoch``, exactly; epoch -1 means before training."""
-    if epoch < 0:
-        return trace.init_g_params, trace.init_d_params
-    row = exact_row(trace, epoch)
-    return trace.g_params[row], trace.d_params[row]
-
-
-def step_epochs(trace: Trace) -> list[int]:
-    """The epochs whose update a scene can show exactly, in order.
-
-    Those of ``trace.sample_epochs`` (their latent draws kept) that are recorded
-    together with the parameters before them: the initial ones for epoch 0, the
-    recorded epoch ``e - 1`` for any other. A sparse trace (``record_every`` >
-    1) keeps such pairs for its sampled epochs; the other epochs it recorded
-    have no draws and no "before", so no update of theirs can be replayed.
-    """
-    recorded = set(trace.epoch.tolist())
-    return [
-        int(e)
-        for e in trace.sample_epochs
-        if e in recorded and (e == 0 or e - 1 in recorded)
-    ]
-
-
-def update_at(trace: Trace, epoch: int) -> dict:
-    """One recorded update: ``before - lr * grad == after`` for both networks.
-
-    ``epoch`` must be one of :func:`step_epochs`. Returns the index ``s`` of its
-    draws in ``sample_latents``, its ``row``, the parameters ``g_old``/``d_old``
-    (the initial ones for epoch 0) and ``g_new``/``d_new`` after it, and the
-    gradients ``g_grad``/``d_grad`` of its two steps.
-    """
-    s = int(np.searchsorted(trace.sample_epochs, epoch))
-    if s == len(trace.sample_epochs) or int(trace.sample_epochs[s]) != epoch:
-        raise ValueError(f"the trace kept no latent draws for epoch {epoch}")
-    row = exact_row(trace, epoch)
-    g_old, d_old = params_at(trace, epoch - 1)
-    return {
-        "s": s,
-        "row": row,
-        "g_old": g_old,
-        "d_old": d_old,
-        "g_new": trace.g_params[row],
-        "d_new": trace.d_params[row],
-        "g_grad": trace.g_grads[row],
-        "d_grad": trace.d_grads[row],
-    }
 
 
 def before_name(epoch: int, who: str) -> str:
@@ -512,10 +447,6 @@ __all__ = [
     "generator_chain",
     "math",
     "before_name",
-    "exact_row",
-    "params_at",
-    "step_epochs",
-    "update_at",
     "retext",
     "short",
 ]

@@ -111,12 +111,19 @@ def test_backpropagation(small_trace_path, tmp_path, monkeypatch, trace):
     B = len(trace.real_images)
     images = np.vstack([trace.real_images, fakes])
     labels = np.concatenate([np.ones(B), np.zeros(B)])
-    np.testing.assert_allclose(discriminator_gradients(images, labels, d_old),
-                               trace.d_grads[e], rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(
+        discriminator_gradients(images, labels, d_old),
+        trace.d_grads[e],
+        rtol=1e-9,
+        atol=1e-15,
+    )
     latents = np.ascontiguousarray(trace.sample_latents[s, 1])
     np.testing.assert_allclose(
         generator_gradients(latents, g_old, d_new, NON_SATURATING),
-        trace.g_grads[e], rtol=1e-9, atol=1e-15)
+        trace.g_grads[e],
+        rtol=1e-9,
+        atol=1e-15,
+    )
 
     # the factors shown for one draw multiply to that draw's own gradient
     c = v["chain"]
@@ -136,10 +143,10 @@ def test_backpropagation(small_trace_path, tmp_path, monkeypatch, trace):
     lr_g, lr_d = trace.config["lr_g"], trace.config["lr_d"]
     np.testing.assert_allclose(g_old - lr_g * trace.g_grads[e], g_new, atol=1e-15)
     np.testing.assert_allclose(d_old - lr_d * trace.d_grads[e], d_new, atol=1e-15)
-    for name, old, lr, grad, new in (("λ12", g_old[0], lr_g, trace.g_grads[e][0],
-                                      g_new[0]),
-                                     ("λ58", d_old[0], lr_d, trace.d_grads[e][0],
-                                      d_new[0])):
+    for name, old, lr, grad, new in (
+        ("λ12", g_old[0], lr_g, trace.g_grads[e][0], g_new[0]),
+        ("λ58", d_old[0], lr_d, trace.d_grads[e][0], d_new[0]),
+    ):
         row = f"{name}:{num(old, 7)}−{lr:g}×({num(grad, 7)})={num(new, 7)}"
         assert row in texts
 
@@ -174,25 +181,35 @@ def outline(mob, per_unit: int = 40) -> np.ndarray:
             t = np.linspace(0, 1, max(2, int(length * per_unit)))[:, None]
             a, b, c, d = curve
             points.append(
-                (1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b + 3 * (1 - t) * t**2 * c
+                (1 - t) ** 3 * a
+                + 3 * (1 - t) ** 2 * t * b
+                + 3 * (1 - t) * t**2 * c
                 + t**3 * d
             )
     return np.vstack(points)
 
 
-def test_backpropagation_values_touch_no_line(small_trace_path, tmp_path,
-                                              monkeypatch):
+def test_backpropagation_values_touch_no_line(small_trace_path, tmp_path, monkeypatch):
     """Each number written on the diagram keeps clear of boxes, edges and arrows."""
     scene, _ = render_scene("backprop", small_trace_path, tmp_path, monkeypatch)
     net = scene.net
-    lines = VGroup(net.g_box.frame, net.d_box.frame, *net.g_edges, *net.d_edges,
-                   *net.passes, net.output, net.g_bias, net.d_bias)
+    lines = VGroup(
+        net.g_box.frame,
+        net.d_box.frame,
+        *net.g_edges,
+        *net.d_edges,
+        *net.passes,
+        net.output,
+        net.g_bias,
+        net.d_bias,
+    )
     real = VGroup(net.real_path.arrows, net.real_path.pixels)  # the D half only
     margin = 0.05
     for half, groups in scene.on_diagram.items():
         points = outline(VGroup(lines, real) if half == "d" else lines)[:, :2]
-        texts = [m for g in groups for m in g.get_family()
-                 if isinstance(m, Text | MathTypst)]
+        texts = [
+            m for g in groups for m in g.get_family() if isinstance(m, Text | MathTypst)
+        ]
         assert len(texts) >= 7
         for mob in texts:
             low = mob.get_corner(DL)[:2] - margin
@@ -231,16 +248,19 @@ def test_backpropagation_sparse_trace(sparse_trace_path, tmp_path, monkeypatch):
     fakes = sigmoid(np.outer(trace.sample_latents[s, 0], g_old[:3]) + g_old[3])
     B = len(trace.real_images)
     labels = np.concatenate([np.ones(B), np.zeros(B)])
-    grad_d = discriminator_gradients(np.vstack([trace.real_images, fakes]), labels,
-                                     d_old)
+    grad_d = discriminator_gradients(
+        np.vstack([trace.real_images, fakes]), labels, d_old
+    )
     np.testing.assert_allclose(grad_d, trace.d_grads[after], rtol=1e-9, atol=1e-15)
 
     # each update row on screen: the trace's numbers, and they add up
     lrs = {"λ12": trace.config["lr_g"], "λ58": trace.config["lr_d"]}
     found = {m[1]: m for t in texts if (m := UPDATE_ROW.match(t))}
     assert set(found) == set(lrs)
-    for name, params, grads in (("λ12", trace.g_params, trace.g_grads),
-                                ("λ58", trace.d_params, trace.d_grads)):
+    for name, params, grads in (
+        ("λ12", trace.g_params, trace.g_grads),
+        ("λ58", trace.d_params, trace.d_grads),
+    ):
         old, grad, new = params[before][0], grads[after][0], params[after][0]
         lr = lrs[name]
         assert old - lr * grad == pytest.approx(new, abs=1e-15)
@@ -253,16 +273,20 @@ def test_backpropagation_sparse_trace(sparse_trace_path, tmp_path, monkeypatch):
 
 def test_a_step_is_never_shown_without_its_epoch_before(sparse_trace_path):
     """Drop the row before the chosen epoch: the scenes must pick another one."""
-    from ganmath.trace import KEYS, Trace
+    from ganmath.trace import KEYS, Trace, update_at
     from scenes.backprop import chosen_epoch
     from scenes.loop import loop_epochs
-    from scenes.network import update_at
 
     trace = load_trace(sparse_trace_path)
     e = chosen_epoch(trace)
     keep = trace.epoch != e - 1
-    holed = Trace(trace.config, {k: v[keep] if KEYS.get(k, ("",))[0] == "E" else v
-                                 for k, v in trace.arrays.items()})
+    holed = Trace(
+        trace.config,
+        {
+            k: v[keep] if KEYS.get(k, ("",))[0] == "E" else v
+            for k, v in trace.arrays.items()
+        },
+    )
     with pytest.raises(ValueError):
         update_at(holed, e)  # the nearest earlier row would be the wrong "before"
     other = chosen_epoch(holed)

@@ -8,7 +8,15 @@ import pytest
 
 from ganmath import TraceError, TrainConfig, load_trace, save_trace, train
 from ganmath.model import discriminator_forward, generator_forward
-from ganmath.trace import KEYS, SCHEMA, forward_at, interpolate, keyframes
+from ganmath.trace import (
+    KEYS,
+    SCHEMA,
+    forward_at,
+    interpolate,
+    keyframes,
+    step_epochs,
+    update_at,
+)
 
 
 @pytest.fixture(scope="module")
@@ -164,3 +172,21 @@ def test_files_that_only_look_like_traces(trace, tmp_path):
         load_trace(_rewrite(path, tmp_path, g_params=trace.g_params.astype(str)))
     with pytest.raises(TraceError, match="no version"):
         load_trace(_rewrite(path, tmp_path, schema=np.array("ganimate.trace/0")))
+
+
+@pytest.mark.parametrize("record_every", [1, 37])
+def test_whole_updates_on_record(record_every):
+    trace = train(TrainConfig(epochs=3000, record_every=record_every))
+    epochs = step_epochs(trace)
+    assert epochs[0] == 0 and len(epochs) > 20
+    for e in epochs:
+        step = update_at(trace, e)
+        assert trace.epoch[step["row"]] == e
+        np.testing.assert_allclose(
+            step["g_old"] - 0.001 * step["g_grad"], step["g_new"], rtol=0, atol=1e-15
+        )
+        np.testing.assert_allclose(
+            step["d_old"] - 0.001 * step["d_grad"], step["d_new"], rtol=0, atol=1e-15
+        )
+    with pytest.raises(ValueError, match="kept no latent draws"):
+        update_at(trace, epochs[-1] - 1 if record_every == 1 else 37)
