@@ -75,7 +75,9 @@ class QuickEncoder(SceneFileWriter):
 
     At 1080p60 encoding is about a third of a render; the faster preset cuts a
     scene's render by roughly 40% for files of much the same size (the quality
-    is held by Manim's constant rate factor either way).
+    is held by Manim's constant rate factor either way). Even so, some scenes
+    render at 1080p60 up to 15% slower than real time on two cores (README,
+    known limitations): drawing and encoding compete for them.
     """
 
     def open_partial_movie_stream(self, file_path=None) -> None:
